@@ -1,0 +1,3 @@
+"""penalty: exact hotel cancellation penalties."""
+
+__all__: list[str] = []

@@ -1,0 +1,188 @@
+"""The package's errors: one base, a subclass per kind of failure.
+
+Every error `penalty` raises on purpose is a `PenaltyError`; nothing else escapes the public API
+on bad input. Each carries the offending field's `path` (``cancelPenalties[1].percent``), the
+offending `value`, and a stable machine `code` (``"percent_out_of_range"``)::
+
+    PenaltyError                      base of everything below; .path .value .code
+    ├── InvalidInput (ValueError)     malformed input: nothing was guessed
+    │   ├── InvalidPolicy             a penalty window or policy field
+    │   │   └── CurrencyMismatch      a window priced in another currency than the booking
+    │   ├── InvalidBooking            a booking field
+    │   └── InvalidInstant            a cancel time (`at`)
+    └── ProviderError                 talking to a provider went wrong
+        ├── ProviderUnavailable (ConnectionError)   timeout, connection, 5xx, 429: maybe retry later
+        ├── ProviderRejected          the provider answered with an error code; .provider_code
+        └── ProviderProtocolError (ValueError)      an answer we cannot believe
+            └── SignatureInvalid      a missing, malformed or wrong signature
+
+`InvalidInput` also subclasses `ValueError`, so code written for the standard library's
+convention keeps working; `except PenaltyError` catches everything of ours.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CurrencyMismatch",
+    "InvalidBooking",
+    "InvalidInput",
+    "InvalidInstant",
+    "InvalidPolicy",
+    "PenaltyError",
+    "ProviderError",
+    "ProviderProtocolError",
+    "ProviderRejected",
+    "ProviderUnavailable",
+    "SignatureInvalid",
+]
+
+_MISSING = object()
+_VALUE_REPR_LIMIT = 80
+
+
+def _short_repr(value: object) -> str:
+    text = repr(value)
+    if len(text) > _VALUE_REPR_LIMIT:
+        text = text[: _VALUE_REPR_LIMIT - 3] + "..."
+    return text
+
+
+class PenaltyError(Exception):
+    """Base of every error raised by `penalty`.
+
+    Attributes:
+        message: what is wrong, in words, without the path.
+        path: where, as a JSON-ish path (``cancelPenalties[1].percent``), or ``None``.
+        value: the offending value as received (``None`` when there is none).
+        code: a stable identifier for programs (``"percent_out_of_range"``).
+
+    Example:
+        >>> err = InvalidPolicy("must be between 0 and 100", path="windows[0].percent",
+        ...                     value="150%", code="percent_out_of_range")
+        >>> str(err)
+        "windows[0].percent: must be between 0 and 100 (got '150%')"
+    """
+
+    default_code = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        value: object = _MISSING,
+        code: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.has_value = value is not _MISSING
+        self.value = None if value is _MISSING else value
+        self.code = code or self.default_code
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        if self.has_value:
+            text += f" (got {_short_repr(self.value)})"
+        return text
+
+
+class InvalidInput(PenaltyError, ValueError):
+    """Malformed input: a policy, booking or instant that cannot be read without guessing."""
+
+    default_code = "invalid_input"
+
+
+class InvalidPolicy(InvalidInput):
+    """A penalty window or a policy setting is malformed (SEMANTICS rule 17)."""
+
+    default_code = "invalid_policy"
+
+
+class CurrencyMismatch(InvalidPolicy):
+    """A window is priced in another currency than the booking (SEMANTICS rule 11)."""
+
+    default_code = "currency_mismatch"
+
+
+class InvalidBooking(InvalidInput):
+    """A booking field is malformed: total, currency, nightly rates, dates or timezone."""
+
+    default_code = "invalid_booking"
+
+
+class InvalidInstant(InvalidInput):
+    """A cancel time is malformed, naive without a booking timezone, or does not exist."""
+
+    default_code = "invalid_instant"
+
+
+class ProviderError(PenaltyError):
+    """Base of the errors met while talking to a provider over HTTP."""
+
+    default_code = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        path: str | None = None,
+        value: object = _MISSING,
+        code: str | None = None,
+    ) -> None:
+        self.provider = provider
+        super().__init__(f"{provider}: {message}", path=path, value=value, code=code)
+
+
+class ProviderUnavailable(ProviderError, ConnectionError):
+    """No usable answer: connect/read timeout, connection reset, HTTP 5xx or 429.
+
+    ``retry_after`` is the number of seconds the provider asked us to wait, when it said.
+    """
+
+    default_code = "provider_unavailable"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        retry_after: float | None = None,
+        status_code: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        self.status_code = status_code
+        super().__init__(message, provider=provider, code=code)
+
+
+class ProviderRejected(ProviderError):
+    """The provider answered and said no; ``provider_code`` is its own error code."""
+
+    default_code = "provider_rejected"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        provider_code: str,
+        status_code: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.provider_code = provider_code
+        self.status_code = status_code
+        super().__init__(message, provider=provider, value=provider_code, code=code)
+
+
+class ProviderProtocolError(ProviderError, ValueError):
+    """The provider's answer is not what its protocol says: garbage, wrong shape, stale."""
+
+    default_code = "provider_protocol_error"
+
+
+class SignatureInvalid(ProviderProtocolError):
+    """A signature is missing, malformed or does not verify; nothing in the message is believed."""
+
+    default_code = "signature_invalid"

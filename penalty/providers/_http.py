@@ -1,0 +1,138 @@
+"""The HTTP shape every provider client shares: explicit timeouts, typed failures, bounded retries.
+
+A client takes an injected `httpx.Client` (tests pass one with a `transport=`, or point it at a
+local sandbox) or builds one with `make_client`, which always sets an explicit timeout.
+
+`send` maps every transport failure to a `penalty` error and retries only calls the caller marks
+``idempotent`` (a status query, a penalty check), never a cancellation: a cancel whose answer was
+lost is followed by a status query, not by a second cancel.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from penalty.errors import ProviderProtocolError, ProviderUnavailable
+
+__all__ = ["DEFAULT_TIMEOUT", "RetryPolicy", "make_client", "parse_json", "send"]
+
+#: Connect quickly or not at all; give the provider a while to answer.
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+_RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long a safe-to-repeat call is retried.
+
+    Attributes:
+        attempts: total tries, the first included (1 means no retry).
+        backoff: seconds before the second try; doubles each time, capped at ``max_backoff``.
+        max_backoff: the longest single wait, also the cap on a provider's ``Retry-After``.
+        deadline: seconds after the first try past which no new try starts.
+    """
+
+    attempts: int = 3
+    backoff: float = 0.2
+    max_backoff: float = 2.0
+    deadline: float = 20.0
+
+    def wait(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to sleep before try number ``attempt + 1`` (attempt counts from 1)."""
+        delay = self.backoff * (2 ** (attempt - 1))
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, self.max_backoff)
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def make_client(
+    base_url: str,
+    *,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An `httpx.Client` for ``base_url`` with an explicit timeout (never httpx's implicit one)."""
+    return httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    raw = response.headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None  # an HTTP-date: fall back to our own backoff
+    return seconds if seconds >= 0 else None
+
+
+def send(
+    client: httpx.Client,
+    request: httpx.Request,
+    *,
+    provider: str,
+    idempotent: bool,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> httpx.Response:
+    """Send ``request``; return a response with a status below 500 (and not 429).
+
+    Raises:
+        ProviderUnavailable: timeout, connection failure, 5xx or 429, after the retries allowed.
+            ``code`` is ``"timeout"``, ``"connection"`` or ``"http_status"``.
+    """
+    policy = retry if idempotent else NO_RETRY
+    started = clock()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = client.send(request)
+        except httpx.TimeoutException as exc:
+            failure = ProviderUnavailable(
+                f"no answer in time ({type(exc).__name__})", provider=provider, code="timeout"
+            )
+            failure.__cause__ = exc
+        except httpx.TransportError as exc:
+            failure = ProviderUnavailable(
+                f"connection failed ({type(exc).__name__})", provider=provider, code="connection"
+            )
+            failure.__cause__ = exc
+        else:
+            if response.status_code not in _RETRYABLE_STATUS:
+                return response
+            failure = ProviderUnavailable(
+                f"HTTP {response.status_code}",
+                provider=provider,
+                retry_after=_retry_after(response),
+                status_code=response.status_code,
+                code="http_status",
+            )
+        delay = policy.wait(attempt, failure.retry_after)
+        out_of_time = clock() - started + delay > policy.deadline
+        if attempt >= policy.attempts or out_of_time:
+            raise failure
+        sleep(delay)
+
+
+def parse_json(response: httpx.Response, *, provider: str) -> Any:
+    """The response body as JSON, or `ProviderProtocolError` (``code="not_json"``)."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProviderProtocolError(
+            f"HTTP {response.status_code} body is not JSON ({len(response.content)} bytes)",
+            provider=provider,
+            code="not_json",
+        ) from exc
