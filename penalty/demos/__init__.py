@@ -1,0 +1,1 @@
+"""Demo sections run by ``make demo`` (see `penalty.demo`)."""
