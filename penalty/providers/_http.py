@@ -46,7 +46,7 @@ class RetryPolicy:
 
     def wait(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to sleep before try number ``attempt + 1`` (attempt counts from 1)."""
-        delay = self.backoff * (2 ** (attempt - 1))
+        delay = self.backoff * 2.0 ** (attempt - 1)
         if retry_after is not None:
             delay = max(delay, retry_after)
         return min(delay, self.max_backoff)

@@ -1,0 +1,106 @@
+"""The base of the package's pydantic models: frozen, strict about extras, errors of our own.
+
+pydantic's `ValidationError` never escapes: validators raise the package's own errors (pydantic
+wraps them; `_reraise` unwraps the original), and pydantic's own failures (a missing field, a
+wrong type) become the model's error class with the field path and the offending value.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from penalty.errors import InvalidInput, PenaltyError
+
+__all__ = ["FrozenModel", "format_loc"]
+
+
+def format_loc(loc: tuple[int | str, ...], prefix: str | None = None) -> str | None:
+    """``("nightly_rates", 1, "amount")`` → ``"nightly_rates[1].amount"``."""
+    text = prefix or ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or None
+
+
+def convert_validation_error(
+    exc: ValidationError, error: type[InvalidInput], prefix: str | None = None
+) -> PenaltyError:
+    """The first failure in ``exc`` as a package error (the original one, if ours)."""
+    first = exc.errors(include_url=False)[0]
+    original = (first.get("ctx") or {}).get("error")
+    if isinstance(original, PenaltyError):
+        return original
+    message = first["msg"].removeprefix("Value error, ")
+    path = format_loc(first["loc"], prefix)
+    if first["type"] == "missing":
+        return error(message, path=path, code="missing")
+    return error(message, path=path, value=first.get("input"), code=first["type"])
+
+
+class FrozenModel(BaseModel):
+    """Immutable, rejects unknown fields, raises ``_error`` (a `penalty.errors.InvalidInput`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=False)
+
+    _error: ClassVar[type[InvalidInput]] = InvalidInput
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise convert_validation_error(exc, self._error) from exc
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Validate ``obj`` (a dict, usually parsed JSON); bad input raises ``cls._error``."""
+        try:
+            return super().model_validate(
+                obj,
+                strict=strict,
+                extra=extra,
+                from_attributes=from_attributes,
+                context=context,
+                by_alias=by_alias,
+                by_name=by_name,
+            )
+        except ValidationError as exc:
+            raise convert_validation_error(exc, cls._error) from exc
+
+    @classmethod
+    def model_validate_json(
+        cls,
+        json_data: str | bytes | bytearray,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Validate a JSON document; bad input raises ``cls._error``."""
+        try:
+            return super().model_validate_json(
+                json_data,
+                strict=strict,
+                extra=extra,
+                context=context,
+                by_alias=by_alias,
+                by_name=by_name,
+            )
+        except ValidationError as exc:
+            raise convert_validation_error(exc, cls._error) from exc

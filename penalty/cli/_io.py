@@ -1,0 +1,66 @@
+"""Reading the CLI's inputs: JSON files (``-`` is standard input), as package errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from penalty.booking import Booking
+from penalty.errors import InvalidInput
+from penalty.instants import Fold
+from penalty.policy import Policy
+
+__all__ = ["load_booking", "load_json", "load_policy"]
+
+_MAX_BYTES = 64 * 1024 * 1024
+
+
+def load_json(source: str, *, what: str) -> Any:
+    """Parse the JSON in file ``source`` (``-``: stdin); numbers become exact Decimals."""
+    try:
+        if source == "-":
+            text = sys.stdin.read(_MAX_BYTES + 1)
+        else:
+            with Path(source).open(encoding="utf-8") as handle:
+                text = handle.read(_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot read the {what} file: {exc.strerror}",
+            path=what,
+            value=source,
+            code="unreadable",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"the {what} file is not UTF-8 text", path=what, value=source, code="not_utf8"
+        ) from exc
+    if len(text) > _MAX_BYTES:
+        raise InvalidInput(
+            f"the {what} file is larger than 64 MiB", path=what, value=source, code="too_large"
+        )
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"the {what} file is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            path=what,
+            value=source,
+            code="not_json",
+        ) from exc
+    except RecursionError as exc:
+        raise InvalidInput(
+            f"the {what} file is nested too deeply", path=what, value=source, code="too_deep"
+        ) from exc
+
+
+def load_policy(source: str, *, fold: Fold = "raise") -> Policy:
+    """A policy from a Gotadi JSON file."""
+    return Policy.from_gotadi(load_json(source, what="policy"), fold=fold)
+
+
+def load_booking(source: str) -> Booking:
+    """A booking from a JSON file shaped like `Booking`'s fields."""
+    return Booking.model_validate(load_json(source, what="booking"))

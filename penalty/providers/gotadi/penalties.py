@@ -1,0 +1,246 @@
+"""Gotadi's penalty windows as Gotadi sends them, and their translation into a `Policy`.
+
+Seed 001 and PROTOCOLS A.5: every window field is a string, ``""`` means absent; dates are ISO
+8601 with an offset (``2021-05-12T18:00:00.000+07:00``) in the penalty examples and
+``dd/MM/yyyy HH:mm`` with no zone (``26/08/2021 11:00``) in the live API example. A zoneless
+date is a wall-clock time: the engine reads it in the booking's timezone, or else in
+``Asia/Ho_Chi_Minh`` (Gotadi's own zone), and says so in a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from penalty._model import convert_validation_error
+from penalty.errors import InvalidPolicy
+from penalty.instants import Fold
+from penalty.money import parse_decimal, validate_currency
+from penalty.policy import Policy, Window, WindowSource, check_window
+
+__all__ = [
+    "GOTADI_ZONE",
+    "CheckCancelPenaltyResponse",
+    "CheckCancelPenaltyResult",
+    "GotadiCancelPenalty",
+    "parse_gotadi_time",
+    "policy_from_gotadi",
+    "window_from_gotadi",
+]
+
+#: Gotadi's own zone (UTC+7), assumed for dates written without an offset (UNCONFIRMED, A.5).
+GOTADI_ZONE = "Asia/Ho_Chi_Minh"
+
+_TYPES = frozenset({"NIGHTS", "AMOUNT", "PERCENT"})
+_HUNDRED = Decimal(100)
+_LOCAL = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+#: Gotadi's field names for the domain's, used to name fields in errors.
+_FIELDS = (
+    ("start", "startDate"),
+    ("end", "endDate"),
+    ("kind", "type"),
+)
+
+
+class _Raw(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+class GotadiCancelPenalty(_Raw):
+    """One ``cancelPenalties`` entry, exactly as Gotadi sends it (all strings)."""
+
+    start_date: str = Field(alias="startDate", strict=True)
+    end_date: str = Field(alias="endDate", strict=True)
+    type: str = Field(strict=True)
+    currency: str = ""
+    percent: str = ""
+    nights: str = ""
+    amount: str = ""
+    description: str = ""
+
+    @field_validator("currency", "percent", "nights", "amount", "description", mode="before")
+    @classmethod
+    def _absent(cls, raw: object) -> object:
+        """``null`` is absent too (Java serializers send it); anything else must be a string."""
+        if raw is None:
+            return ""
+        if not isinstance(raw, str):
+            msg = f"must be a string, as Gotadi sends it, not {type(raw).__name__}"
+            raise ValueError(msg)
+        return raw
+
+
+class CheckCancelPenaltyResult(_Raw):
+    """``result`` of ``POST /api/v3/hotel/check-cancel-penalty``."""
+
+    status: str | None = None
+    cancel_penalties: tuple[GotadiCancelPenalty, ...] = Field(default=(), alias="cancelPenalties")
+    cancel_penalty_total: Decimal | None = Field(default=None, alias="cancelPenaltyTotal")
+
+    @field_validator("cancel_penalties", mode="before")
+    @classmethod
+    def _null_list(cls, raw: object) -> object:
+        return () if raw is None else raw
+
+    @field_validator("cancel_penalty_total", mode="before")
+    @classmethod
+    def _total(cls, raw: object) -> object:
+        # A JSON number: parsed with parse_float=Decimal it is exact already; from a plain
+        # json.loads it is a float whose shortest repr is the literal Gotadi wrote.
+        if isinstance(raw, float):
+            return Decimal(repr(raw))
+        return raw
+
+
+class CheckCancelPenaltyResponse(_Raw):
+    """The whole check-cancel-penalty response (PROTOCOLS A.5)."""
+
+    result: CheckCancelPenaltyResult | None = None
+    duration: int | str | None = None
+    success: bool | int | None = None
+    text_message: str | None = Field(default=None, alias="textMessage")
+    errors: list[Any] | None = None
+    infos: list[Any] | None = None
+
+
+def parse_gotadi_time(raw: str, *, path: str) -> datetime:
+    """``2021-05-12T18:00:00.000+07:00`` (aware) or ``26/08/2021 11:00`` (naive, local).
+
+    Example:
+        >>> parse_gotadi_time("26/08/2021 11:00", path="startDate")
+        datetime.datetime(2021, 8, 26, 11, 0)
+    """
+    text = raw.strip()
+    local = _LOCAL.fullmatch(text)
+    try:
+        if local is not None:
+            day, month, year, hour, minute, second = local.groups()
+            return datetime(  # noqa: DTZ001 - a wall-clock time, zoned when compiled
+                int(year),
+                int(month),
+                int(day),
+                int(hour),
+                int(minute),
+                int(second or 0),
+            )
+        if _ISO.fullmatch(text) is not None:
+            return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidPolicy(
+            "not a valid date and time", path=path, value=raw, code="invalid_datetime"
+        ) from exc
+    raise InvalidPolicy(
+        "date must be ISO 8601 (2021-05-12T18:00:00.000+07:00) or dd/MM/yyyy HH:mm",
+        path=path,
+        value=raw,
+        code="invalid_datetime",
+    )
+
+
+def _number(raw: str, *, path: str, what: str) -> Decimal | None:
+    if raw == "":
+        return None
+    value = parse_decimal(raw, path=path, error=InvalidPolicy, percent=what == "percent", what=what)
+    if what == "percent" and value > _HUNDRED:
+        raise InvalidPolicy(
+            "percent must be between 0 and 100", path=path, value=raw, code="percent_out_of_range"
+        )
+    return value
+
+
+def window_from_gotadi(raw: GotadiCancelPenalty, *, path: str) -> Window:
+    """Translate one validated Gotadi window; errors name ``{path}.{gotadiField}``."""
+    if raw.type not in _TYPES:
+        raise InvalidPolicy(
+            "type must be NIGHTS, AMOUNT or PERCENT",
+            path=f"{path}.type",
+            value=raw.type,
+            code="unknown_type",
+        )
+    currency = (
+        validate_currency(raw.currency, path=f"{path}.currency", error=InvalidPolicy)
+        if raw.currency != ""
+        else None
+    )
+    values: dict[str, Any] = {
+        "start": parse_gotadi_time(raw.start_date, path=f"{path}.startDate"),
+        "end": parse_gotadi_time(raw.end_date, path=f"{path}.endDate"),
+        "percent": _number(raw.percent, path=f"{path}.percent", what="percent"),
+        "amount": _number(raw.amount, path=f"{path}.amount", what="amount"),
+        "nights": _number(raw.nights, path=f"{path}.nights", what="nights"),
+        "currency": currency,
+        "kind": raw.type,
+        "description": raw.description,
+    }
+    names = dict(_FIELDS)
+    check_window(values, lambda field: f"{path}.{names.get(field, field)}")
+    return Window.model_construct(**values)
+
+
+def _penalties(payload: object) -> tuple[object, str]:
+    """The ``cancelPenalties`` list inside ``payload`` and its path."""
+    if isinstance(payload, list | tuple):
+        return payload, "cancelPenalties"
+    if not isinstance(payload, dict):
+        raise InvalidPolicy(
+            "a Gotadi policy is a cancelPenalties list or a check-cancel-penalty response",
+            value=payload,
+            code="not_a_policy",
+        )
+    if "result" in payload:
+        result = payload["result"]
+        if not isinstance(result, dict):
+            raise InvalidPolicy(
+                "result must be an object", path="result", value=result, code="wrong_type"
+            )
+        prefix = "result.cancelPenalties"
+        payload = result
+    else:
+        prefix = "cancelPenalties"
+    if "cancelPenalties" not in payload:
+        raise InvalidPolicy("no cancelPenalties in the response", path=prefix, code="missing")
+    penalties = payload["cancelPenalties"]
+    return ([] if penalties is None else penalties), prefix
+
+
+def policy_from_gotadi(payload: object, *, fold: Fold = "raise") -> Policy:
+    """`Policy.from_gotadi`: a list, a ``result`` object or a whole response → `Policy`."""
+    if fold not in ("raise", "earlier", "later"):
+        raise InvalidPolicy(
+            "fold must be raise, earlier or later", path="fold", value=fold, code="invalid_fold"
+        )
+    penalties, prefix = _penalties(payload)
+    if not isinstance(penalties, list | tuple):
+        raise InvalidPolicy(
+            "cancelPenalties must be a list", path=prefix, value=penalties, code="wrong_type"
+        )
+    windows = []
+    for index, entry in enumerate(penalties):
+        path = f"{prefix}[{index}]"
+        try:
+            raw = GotadiCancelPenalty.model_validate(entry)
+        except ValidationError as exc:
+            raise convert_validation_error(exc, InvalidPolicy, path) from exc
+        windows.append(window_from_gotadi(raw, path=path))
+    source = WindowSource.model_construct(
+        prefix=prefix,
+        fields=(
+            *_FIELDS,
+            ("percent", "percent"),
+            ("amount", "amount"),
+            ("nights", "nights"),
+            ("currency", "currency"),
+        ),
+    )
+    return Policy.model_construct(
+        windows=tuple(windows),
+        rules=Policy.model_fields["rules"].default,
+        local_zone=GOTADI_ZONE,
+        fold=fold,
+        source=source,
+    )
