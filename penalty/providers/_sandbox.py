@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 __all__ = ["SandboxRequest", "SandboxResponse", "SandboxServer"]
 
 LOOPBACK = "127.0.0.1"
+#: How often the background thread checks for `SandboxServer.stop` (seconds): stop is this quick.
+_POLL_INTERVAL = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,9 @@ class SandboxServer:
 
     def start(self) -> Self:
         """Start serving in a background thread; returns self."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": _POLL_INTERVAL}, daemon=True
+        )
         self._thread.start()
         return self
 
