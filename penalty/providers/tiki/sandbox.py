@@ -1,0 +1,257 @@
+"""A local stand-in for Tiki's ``POST /order/cancel``: checks signatures, keeps order state.
+
+It verifies every request's ``X-Tiniapp-*`` headers with its own TEST-ONLY key and secret, then
+answers from a small in-memory order book. An order's outcome is switchable three ways, first
+match wins: `TikiSandbox.force` (every order), `TikiSandbox.set_outcome` (one order), or a prefix
+on the order id, handy from the command line:
+
+============== ================================================================
+``completed-`` the order is ``completed``: 400 error envelope
+``canceled-``  already ``canceled``: 400 error envelope
+``missing-``   no such order: 404 error envelope
+``badsig-``    answers 401 as if the signature were wrong
+``slow-``      cancels, but answers after `TikiSandbox.slow_delay` seconds
+``fail-``      503 with an error envelope
+``garbage-``   200 with a body that is not JSON
+``reset-``     drops the connection without answering
+(other ids)    an open order (``waiting_for_payment``) that the cancel closes
+============== ================================================================
+
+The error envelopes follow PROTOCOLS B.3; their messages are the sandbox's own, since Tiki does not
+document which errors its cancel endpoint returns.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import SecretStr
+
+from penalty.errors import SignatureInvalid
+from penalty.providers._http import RetryPolicy
+from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
+from penalty.providers.tiki.client import CANCEL_PATH, TikiClient
+from penalty.providers.tiki.models import OrderStatus
+from penalty.providers.tiki.signing import verify_headers
+
+__all__ = [
+    "SANDBOX_CLIENT_KEY",
+    "SANDBOX_CLIENT_SECRET",
+    "SandboxOrder",
+    "TikiOutcome",
+    "TikiSandbox",
+]
+
+#: The sandbox's own credentials: fake, public, TEST-ONLY.
+SANDBOX_CLIENT_KEY = "sandbox-client-key-TEST-ONLY"
+SANDBOX_CLIENT_SECRET = SecretStr("sandbox-client-secret-TEST-ONLY")
+
+_DEFAULT_TOTAL = 1_250_000  # VND
+
+
+class TikiOutcome(StrEnum):
+    """How the sandbox answers a cancel."""
+
+    CANCEL = "cancel"
+    COMPLETED = "completed"
+    ALREADY_CANCELLED = "canceled"
+    NOT_FOUND = "missing"
+    BAD_SIGNATURE = "badsig"
+    SLOW = "slow"
+    SERVER_ERROR = "fail"
+    GARBAGE = "garbage"
+    RESET = "reset"
+
+
+_PREFIXES = {f"{outcome.value}-": outcome for outcome in TikiOutcome if outcome != "cancel"}
+
+
+@dataclass(slots=True)
+class SandboxOrder:
+    """One order in the sandbox's book."""
+
+    id: str
+    status: str = OrderStatus.WAITING_FOR_PAYMENT.value
+    grand_total: int = _DEFAULT_TOTAL
+
+
+def _error(status: int, message: str, reason: str = "") -> SandboxResponse:
+    body = {
+        "data": None,
+        "error": {
+            "code": status,
+            "message": message,
+            "reason": reason,
+            "metadata": {"service_code": "sandbox", "request_id": "sandbox"},
+        },
+    }
+    return SandboxResponse.json(json.dumps(body), status=status)
+
+
+def _cancel_body(payload: Any) -> tuple[str, str] | None:
+    """(order_id, comment) from a valid cancel body, or ``None``."""
+    if not isinstance(payload, dict) or set(payload) - {"order_id", "comment", "push_opts"}:
+        return None
+    order_id, comment = payload.get("order_id"), payload.get("comment")
+    if not isinstance(order_id, str) or not isinstance(comment, str) or not order_id or not comment:
+        return None
+    push_opts = payload.get("push_opts")
+    if push_opts is not None and (
+        not isinstance(push_opts, dict)
+        or set(push_opts) != {"page_path"}
+        or not isinstance(push_opts["page_path"], str)
+    ):
+        return None
+    return order_id, comment
+
+
+class TikiSandbox:
+    """The handler behind a local Tiki sandbox server; see the module docstring for outcomes.
+
+    Args:
+        client_key: the key the sandbox expects in ``X-Tiniapp-Client-Id``.
+        client_secret: the secret it verifies signatures with.
+        max_skew_ms: reject requests whose timestamp is further than this from ``clock()``.
+        clock: the sandbox's own clock in milliseconds.
+
+    Attributes:
+        force: when set, every cancel gets this outcome.
+        slow_delay: seconds the ``SLOW`` outcome waits before answering.
+        requests: every request received, in order (tests inspect the exact bytes).
+
+    Example:
+        >>> sandbox = TikiSandbox()
+        >>> with sandbox.serve() as server, sandbox.client(server.url) as client:
+        ...     result = client.cancel_order("1001", "guest cancelled")
+        >>> result.outcome.value, sandbox.orders["1001"].status
+        ('cancelled', 'canceled')
+    """
+
+    def __init__(
+        self,
+        *,
+        client_key: str = SANDBOX_CLIENT_KEY,
+        client_secret: SecretStr = SANDBOX_CLIENT_SECRET,
+        max_skew_ms: int | None = 5 * 60 * 1000,
+        clock: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+    ) -> None:
+        self.client_key = client_key
+        self._client_secret = client_secret
+        self.max_skew_ms = max_skew_ms
+        self._clock = clock
+        self.force: TikiOutcome | None = None
+        self.slow_delay = 2.0
+        self.orders: dict[str, SandboxOrder] = {}
+        self.requests: list[SandboxRequest] = []
+        self._outcomes: dict[str, TikiOutcome] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"TikiSandbox(client_key={self.client_key!r}, orders={len(self.orders)})"
+
+    def add_order(
+        self,
+        order_id: str,
+        status: str = OrderStatus.WAITING_FOR_PAYMENT.value,
+        grand_total: int = 0,
+    ) -> SandboxOrder:
+        """Put an order in the book (``grand_total`` in VND; 0 picks a default)."""
+        order = SandboxOrder(order_id, status, grand_total or _DEFAULT_TOTAL)
+        self.orders[order_id] = order
+        return order
+
+    def set_outcome(self, order_id: str, outcome: TikiOutcome) -> None:
+        """Answer cancels of ``order_id`` with ``outcome``."""
+        self._outcomes[order_id] = outcome
+
+    def serve(self, *, port: int = 0) -> SandboxServer:
+        """A `SandboxServer` for this sandbox on 127.0.0.1 (use it as a context manager)."""
+        return SandboxServer(self, port=port)
+
+    def client(self, url: str, **kwargs: Any) -> TikiClient:
+        """A `TikiClient` for a server of this sandbox at ``url`` (no retry waits)."""
+        kwargs.setdefault("retry", RetryPolicy(backoff=0.0, max_backoff=0.0))
+        kwargs.setdefault("sleep", lambda _seconds: None)
+        return TikiClient(
+            client_key=self.client_key,
+            client_secret=self._client_secret,
+            base_url=url + "/tiniapp-open-api",
+            **kwargs,
+        )
+
+    def __call__(self, request: SandboxRequest) -> SandboxResponse:
+        """Answer one request (the `SandboxServer` handler)."""
+        with self._lock:
+            self.requests.append(request)
+            return self._answer(request)
+
+    def _outcome(self, order_id: str) -> TikiOutcome:
+        if self.force is not None:
+            return self.force
+        if order_id in self._outcomes:
+            return self._outcomes[order_id]
+        for prefix, outcome in _PREFIXES.items():
+            if order_id.startswith(prefix):
+                return outcome
+        return TikiOutcome.CANCEL
+
+    def _answer(self, request: SandboxRequest) -> SandboxResponse:
+        if request.method != "POST" or not request.path.endswith(CANCEL_PATH):
+            return _error(404, "not found")
+        try:
+            text = request.body.decode("utf-8")
+            verify_headers(
+                request.headers,
+                text,
+                client_key=self.client_key,
+                client_secret=self._client_secret,
+                now_ms=self._clock(),
+                max_skew_ms=self.max_skew_ms,
+            )
+        except (UnicodeDecodeError, SignatureInvalid):
+            return _error(401, "invalid signature")
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            return _error(400, "invalid parameters")
+        try:
+            fields = _cancel_body(json.loads(text))
+        except ValueError:
+            fields = None
+        if fields is None:
+            return _error(400, "invalid parameters")
+        order_id, _comment = fields
+        return self._cancel(order_id, self._outcome(order_id))
+
+    def _cancel(self, order_id: str, outcome: TikiOutcome) -> SandboxResponse:
+        if outcome is TikiOutcome.BAD_SIGNATURE:
+            return _error(401, "invalid signature")
+        if outcome is TikiOutcome.SERVER_ERROR:
+            return _error(503, "service unavailable")
+        if outcome is TikiOutcome.GARBAGE:
+            return SandboxResponse(status=200, body=b"<html>upstream said hi</html>")
+        if outcome is TikiOutcome.RESET:
+            return SandboxResponse(reset=True)
+        if outcome is TikiOutcome.NOT_FOUND:
+            return _error(404, "order not found")
+        order = self.orders.get(order_id) or self.add_order(order_id)
+        if outcome is TikiOutcome.COMPLETED:
+            order.status = OrderStatus.COMPLETED.value
+        elif outcome is TikiOutcome.ALREADY_CANCELLED:
+            order.status = OrderStatus.CANCELED.value
+        if order.status == OrderStatus.COMPLETED:
+            return _error(400, "order is completed and cannot be canceled")
+        if order.status == OrderStatus.CANCELED:
+            return _error(400, "order is already canceled")
+        order.status = OrderStatus.CANCELED.value
+        answer = {
+            "data": {
+                "order": {"id": order.id, "status": order.status, "grand_total": order.grand_total}
+            }
+        }
+        delay = self.slow_delay if outcome is TikiOutcome.SLOW else 0.0
+        return SandboxResponse.json(json.dumps(answer, ensure_ascii=False), delay=delay)

@@ -1,0 +1,1 @@
+"""Tiki order cancel: signing, client over the local sandbox, CLI."""

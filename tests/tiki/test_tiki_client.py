@@ -1,0 +1,257 @@
+"""`TikiClient.cancel_order` over real HTTP against the local sandbox: every outcome and fault."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from penalty.errors import InvalidInput, ProviderProtocolError, ProviderUnavailable
+from penalty.providers._sandbox import SandboxServer
+from penalty.providers.tiki import (
+    TikiCancelOutcome,
+    TikiClient,
+    TikiOutcome,
+    TikiRejected,
+    TikiSandbox,
+    verify,
+)
+
+
+def test_cancel_open_order(client: TikiClient, sandbox: TikiSandbox) -> None:
+    """An open order is cancelled; the result carries Tiki's order and the refund note."""
+    sandbox.add_order("77062110977884170", grand_total=1000)
+    result = client.cancel_order("77062110977884170", "Hết phòng")
+    assert result.outcome is TikiCancelOutcome.CANCELLED
+    assert result.order is not None
+    assert (result.order.id, result.order.status, result.order.grand_total) == (
+        "77062110977884170",
+        "canceled",
+        1000,
+    )
+    assert isinstance(result.order.grand_total, int)
+    assert "refund" in result.note
+    assert sandbox.orders["77062110977884170"].status == "canceled"
+
+
+def test_exact_bytes_are_signed_and_sent(client: TikiClient, sandbox: TikiSandbox) -> None:
+    """The body is compact UTF-8 JSON (no escapes), and its exact bytes carry the signature."""
+    client.cancel_order("42", "Khách hủy đặt phòng", page_path="/order/detail/42")
+    (request,) = sandbox.requests
+    text = request.body.decode("utf-8")
+    assert text == (
+        '{"order_id":"42","comment":"Khách hủy đặt phòng",'
+        '"push_opts":{"page_path":"/order/detail/42"}}'
+    )
+    assert request.path == "/tiniapp-open-api/order/cancel"
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["x-tiniapp-client-id"] == sandbox.client_key
+    assert verify(
+        int(request.headers["x-tiniapp-timestamp"]),
+        sandbox.client_key,
+        "sandbox-client-secret-TEST-ONLY",
+        text,
+        request.headers["x-tiniapp-signature"],
+    )
+
+
+def test_page_path_omitted_when_not_given(client: TikiClient, sandbox: TikiSandbox) -> None:
+    """Without ``page_path`` no ``push_opts`` key is sent at all."""
+    client.cancel_order("43", "reason")
+    assert json.loads(sandbox.requests[0].body) == {"order_id": "43", "comment": "reason"}
+
+
+def test_known_completed_is_refused_before_sending(
+    client: TikiClient, sandbox: TikiSandbox
+) -> None:
+    """A caller-known ``completed`` order raises InvalidInput and nothing is sent."""
+    with pytest.raises(InvalidInput) as info:
+        client.cancel_order("44", "reason", known_status="completed")
+    assert info.value.code == "order_completed"
+    assert sandbox.requests == []
+
+
+def test_known_canceled_is_an_outcome_without_request(
+    client: TikiClient, sandbox: TikiSandbox
+) -> None:
+    """A caller-known ``canceled`` order is ALREADY_CANCELLED, with no request sent."""
+    result = client.cancel_order("45", "reason", known_status="canceled")
+    assert result.outcome is TikiCancelOutcome.ALREADY_CANCELLED
+    assert result.order is None
+    assert sandbox.requests == []
+
+
+def test_unknown_known_status_is_invalid_input(client: TikiClient) -> None:
+    """A ``known_status`` that Tiki does not document is refused (``cancelled`` has two l's)."""
+    with pytest.raises(InvalidInput) as info:
+        client.cancel_order("46", "reason", known_status="cancelled")
+    assert info.value.code == "unknown_status"
+
+
+@pytest.mark.parametrize("field", ["order_id", "comment"])
+def test_empty_required_field_is_invalid_input(client: TikiClient, field: str) -> None:
+    """An empty order id or comment is refused before sending."""
+    args = {"order_id": "47", "comment": "reason", field: " "}
+    with pytest.raises(InvalidInput) as info:
+        client.cancel_order(args["order_id"], args["comment"])
+    assert info.value.path == field
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "code"),
+    [
+        (TikiOutcome.COMPLETED, 400, "invalid_request"),
+        (TikiOutcome.ALREADY_CANCELLED, 400, "invalid_request"),
+        (TikiOutcome.NOT_FOUND, 404, "not_found"),
+        (TikiOutcome.BAD_SIGNATURE, 401, "unauthorized"),
+    ],
+    ids=["completed", "already-cancelled", "not-found", "bad-signature"],
+)
+def test_error_envelope_is_typed(
+    client: TikiClient, sandbox: TikiSandbox, outcome: TikiOutcome, status: int, code: str
+) -> None:
+    """Tiki's error envelope becomes TikiRejected with the status, code and Tiki's words."""
+    sandbox.set_outcome("48", outcome)
+    with pytest.raises(TikiRejected) as info:
+        client.cancel_order("48", "reason")
+    error = info.value
+    assert (error.status_code, error.code, error.provider_code) == (status, code, str(status))
+    assert error.tiki_message
+    assert error.request_id == "sandbox"
+    assert len(sandbox.requests) == 1
+
+
+def test_second_cancel_is_rejected(client: TikiClient, sandbox: TikiSandbox) -> None:
+    """Cancelling the same order twice: the second answer is Tiki's error, typed."""
+    client.cancel_order("49", "reason")
+    with pytest.raises(TikiRejected, match="already canceled"):
+        client.cancel_order("49", "reason")
+
+
+def test_wrong_secret_is_unauthorized(sandbox: TikiSandbox, server: SandboxServer) -> None:
+    """A client with the wrong secret is refused by the sandbox's signature check."""
+    with (
+        TikiClient(
+            client_key=sandbox.client_key,
+            client_secret="not-the-secret",
+            base_url=server.url + "/tiniapp-open-api",
+        ) as client,
+        pytest.raises(TikiRejected) as info,
+    ):
+        client.cancel_order("50", "reason")
+    assert info.value.code == "unauthorized"
+    assert sandbox.orders == {}
+
+
+def test_stale_clock_is_unauthorized(sandbox: TikiSandbox, server: SandboxServer) -> None:
+    """A timestamp far from the sandbox's clock is refused like a bad signature."""
+    with (
+        sandbox.client(server.url, clock=lambda: 1_000) as client,
+        pytest.raises(TikiRejected) as info,
+    ):
+        client.cancel_order("51", "reason")
+    assert info.value.status_code == 401
+
+
+def test_slow_answer_times_out(client: TikiClient, sandbox: TikiSandbox) -> None:
+    """A late answer is ProviderUnavailable(timeout), and the cancel is not retried."""
+    sandbox.set_outcome("52", TikiOutcome.SLOW)
+    with pytest.raises(ProviderUnavailable) as info:
+        client.cancel_order("52", "reason")
+    assert info.value.code == "timeout"
+    assert len(sandbox.requests) == 1
+
+
+def test_server_error_is_unavailable_and_not_retried(
+    client: TikiClient, sandbox: TikiSandbox
+) -> None:
+    """A 5xx is ProviderUnavailable(http_status); a cancel is sent exactly once."""
+    sandbox.force = TikiOutcome.SERVER_ERROR
+    with pytest.raises(ProviderUnavailable) as info:
+        client.cancel_order("53", "reason")
+    assert (info.value.code, info.value.status_code) == ("http_status", 503)
+    assert len(sandbox.requests) == 1
+
+
+def test_garbage_is_protocol_error(client: TikiClient, sandbox: TikiSandbox) -> None:
+    """A 200 whose body is not JSON is ProviderProtocolError(not_json)."""
+    sandbox.set_outcome("54", TikiOutcome.GARBAGE)
+    with pytest.raises(ProviderProtocolError) as info:
+        client.cancel_order("54", "reason")
+    assert info.value.code == "not_json"
+
+
+def test_connection_reset_is_unavailable(client: TikiClient, sandbox: TikiSandbox) -> None:
+    """A dropped connection is ProviderUnavailable(connection)."""
+    with pytest.raises(ProviderUnavailable) as info:
+        client.cancel_order("reset-55", "reason")
+    assert info.value.code == "connection"
+
+
+def _mock_client(status: int, body: bytes) -> TikiClient:
+    transport = httpx.MockTransport(lambda _request: httpx.Response(status, content=body))
+    http = httpx.Client(base_url="https://tiki.test/tiniapp-open-api", transport=transport)
+    return TikiClient(client_key="k", client_secret="s", http=http)
+
+
+def _order(order_id: str = "1", status: str = "canceled", total: str = "1000") -> bytes:
+    order = f'{{"id":"{order_id}","status":"{status}","grand_total":{total}}}'
+    return f'{{"data":{{"order":{order}}}}}'.encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [
+        (200, _order(total="1000.0"), "bad_shape"),
+        (200, _order(total='"1000"'), "bad_shape"),
+        (200, _order(total=str(2**63)), "bad_shape"),
+        (200, _order(order_id="2"), "order_mismatch"),
+        (200, _order(status="completed"), "unexpected_status"),
+        (200, b'{"data":null}', "bad_shape"),
+        (200, b"[1, 2]", "bad_shape"),
+    ],
+    ids=[
+        "float-total",
+        "string-total",
+        "total-over-int64",
+        "other-order",
+        "not-canceled",
+        "no-data",
+        "not-an-object",
+    ],
+)
+def test_unbelievable_success_is_protocol_error(status: int, body: bytes, code: str) -> None:
+    """A 2xx answer with a float/str/over-int64 total, another order, another status: refused."""
+    with _mock_client(status, body) as client, pytest.raises(ProviderProtocolError) as info:
+        client.cancel_order("1", "reason")
+    assert info.value.code == code
+
+
+def test_error_inside_a_200_is_rejected() -> None:
+    """``error`` in a 2xx answer (the Go sample reads it there too) is still a rejection."""
+    body = (
+        b'{"data":null,"error":{"code":400,"message":"invalid parameters","reason":"INVALID_ITEM"}}'
+    )
+    with _mock_client(200, body) as client, pytest.raises(TikiRejected) as info:
+        client.cancel_order("1", "reason")
+    assert (info.value.provider_code, info.value.reason) == ("INVALID_ITEM", "INVALID_ITEM")
+
+
+def test_4xx_without_envelope_is_rejected() -> None:
+    """A 403 with an HTML body is still a typed rejection, not a crash."""
+    with (
+        _mock_client(403, b"<html>forbidden</html>") as client,
+        pytest.raises(TikiRejected) as info,
+    ):
+        client.cancel_order("1", "reason")
+    assert (info.value.code, info.value.provider_code) == ("unauthorized", "403")
+
+
+def test_seed_000_response_parses() -> None:
+    """Seed 000's example answer is a successful cancel of order 77062110977884170."""
+    body = b'{"data":{"order":{"id":"77062110977884170","status":"canceled","grand_total":1000}}}'
+    with _mock_client(200, body) as client:
+        result = client.cancel_order("77062110977884170", "Hết hàng")
+    assert result.order is not None
+    assert result.order.grand_total == 1000
