@@ -1,0 +1,320 @@
+"""A local stand-in for Ksher's gateway ``cancel_order`` and ``gateway_order_query``.
+
+It checks each request like Ksher would (form encoding, ``appid``, a ``yyyyMMddHHmmss``
+``time_stamp``, a ``nonce_str`` never seen before, and the MD5withRSA ``sign`` against the
+merchant's public key), keeps a small order book, and signs its order-query answers with its own
+TEST-ONLY key (``penalty/data/ksher-gateway-TEST-ONLY.pem``), which clients built by
+`KsherSandbox.client` trust instead of Ksher's.
+
+Outcomes are switchable three ways, first match wins: `KsherSandbox.force`, `set_outcome`
+for one order, or a prefix on ``mch_order_no``:
+
+============== ==================================================================
+``paid-``      already paid: ``-4`` (the query says ``SUCCESS``)
+``cancelled-`` already cancelled: ``-5`` (the query says ``CLOSED``)
+``missing-``   no such order: ``-3``
+``stuck-``     cancel failed: ``-6`` (a card payment in its OTP step)
+``badsig-``    answers signed with the wrong key (cancel and query)
+``slow-``      cancels, but answers after `KsherSandbox.slow_delay` seconds
+``fail-``      HTTP 502
+``garbage-``   200 with a body that is not JSON
+``reset-``     drops the connection without answering
+(other ids)    an open order (``NOTPAY``) that the cancel closes
+============== ==================================================================
+
+A normal cancel answers exactly as seed 002 shows: code 0, ``data: "取消成功"``, no ``sign``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib.resources import files
+from typing import Any
+from urllib.parse import parse_qsl
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from penalty.providers._http import RetryPolicy
+from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
+from penalty.providers.ksher.client import CANCEL_PATH, QUERY_PATH, KsherClient
+from penalty.providers.ksher.models import KsherResultCode
+from penalty.providers.ksher.signing import load_private_key, sign, verify
+
+__all__ = [
+    "SANDBOX_APPID",
+    "KsherOutcome",
+    "KsherSandbox",
+    "SandboxOrder",
+    "load_test_only_key",
+]
+
+SANDBOX_APPID = "mch35000"
+_OK = "操作成功"
+_MESSAGES = {
+    KsherResultCode.MERCHANT_INFO_INVALID: "商户信息错误",
+    KsherResultCode.MERCHANT_SIGNATURE_INVALID: "验证商户签名失败",
+    KsherResultCode.ORDER_NOT_FOUND: "该订单不存在",
+    KsherResultCode.ORDER_ALREADY_PAID: "该订单已支付成功,不能进行此操作",
+    KsherResultCode.ORDER_ALREADY_CANCELLED: "该订单已被取消,不能重复进行此操作",
+    KsherResultCode.CANCEL_FAILED: "取消订单失败",
+}
+_TIME_STAMP_RE = re.compile(r"[0-9]{14}")
+_QUERY_FIELDS = frozenset({"appid", "nonce_str", "time_stamp", "mch_order_no", "sign"})
+_CANCEL_FIELDS = _QUERY_FIELDS | {"lang"}
+
+
+def load_test_only_key(side: str) -> rsa.RSAPrivateKey:
+    """A shipped TEST-ONLY key: ``"merchant"`` (signs requests) or ``"gateway"`` (answers).
+
+    Example:
+        >>> load_test_only_key("gateway").key_size
+        1024
+    """
+    pem = files("penalty").joinpath(f"data/ksher-{side}-TEST-ONLY.pem").read_bytes()
+    return load_private_key(pem)
+
+
+class KsherOutcome(StrEnum):
+    """How the sandbox answers a cancel of one order."""
+
+    CANCEL = "cancel"
+    ALREADY_PAID = "paid"
+    ALREADY_CANCELLED = "cancelled"
+    NOT_FOUND = "missing"
+    CANCEL_FAILED = "stuck"
+    BAD_SIGNATURE = "badsig"
+    SLOW = "slow"
+    SERVER_ERROR = "fail"
+    GARBAGE = "garbage"
+    RESET = "reset"
+
+
+_PREFIXES = {f"{outcome.value}-": outcome for outcome in KsherOutcome if outcome != "cancel"}
+
+
+@dataclass(slots=True)
+class SandboxOrder:
+    """One order in the sandbox's book; ``result`` as an order query reports it."""
+
+    mch_order_no: str
+    result: str = "NOTPAY"
+    total_fee: int = 150_000  # satang: 1,500.00 THB
+    fee_type: str = "THB"
+
+
+def _code(code: KsherResultCode) -> SandboxResponse:
+    message = _MESSAGES[code]
+    body = {"code": int(code), "msg": message, "message": message}
+    return SandboxResponse.json(json.dumps(body, ensure_ascii=False))
+
+
+class KsherSandbox:
+    """The handler behind a local Ksher gateway sandbox; see the module docstring for outcomes.
+
+    Args:
+        appid: the merchant ``appid`` it accepts.
+        merchant_key: the merchant's public key, to check request signatures (the TEST-ONLY
+            merchant key's by default).
+        gateway_key: the sandbox's own private key, to sign answers (TEST-ONLY by default).
+
+    Attributes:
+        force: when set, every cancel gets this outcome.
+        slow_delay: seconds the ``SLOW`` outcome waits before answering.
+        requests: every request received, in order.
+
+    Example:
+        >>> sandbox = KsherSandbox()
+        >>> with sandbox.serve() as server, sandbox.client(server.url) as client:
+        ...     first = client.cancel_order("BK-9").outcome.value
+        ...     again = client.cancel_order("BK-9").outcome.value
+        >>> first, again, sandbox.orders["BK-9"].result
+        ('cancelled', 'already_cancelled', 'CLOSED')
+    """
+
+    def __init__(
+        self,
+        *,
+        appid: str = SANDBOX_APPID,
+        merchant_key: rsa.RSAPublicKey | None = None,
+        gateway_key: rsa.RSAPrivateKey | None = None,
+    ) -> None:
+        self.appid = appid
+        self.merchant_key = merchant_key or load_test_only_key("merchant").public_key()
+        self._gateway_key = gateway_key or load_test_only_key("gateway")
+        self._wrong_key: rsa.RSAPrivateKey | None = None
+        self.force: KsherOutcome | None = None
+        self.slow_delay = 2.0
+        self.orders: dict[str, SandboxOrder] = {}
+        self.requests: list[SandboxRequest] = []
+        self._outcomes: dict[str, KsherOutcome] = {}
+        self._nonces: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"KsherSandbox(appid={self.appid!r}, orders={len(self.orders)})"
+
+    @property
+    def public_key(self) -> rsa.RSAPublicKey:
+        """The key that verifies this sandbox's answers (give it to the client)."""
+        return self._gateway_key.public_key()
+
+    def add_order(self, mch_order_no: str, result: str = "NOTPAY") -> SandboxOrder:
+        """Put an order in the book."""
+        order = SandboxOrder(mch_order_no, result)
+        self.orders[mch_order_no] = order
+        return order
+
+    def set_outcome(self, mch_order_no: str, outcome: KsherOutcome) -> None:
+        """Answer cancels of ``mch_order_no`` with ``outcome``."""
+        self._outcomes[mch_order_no] = outcome
+
+    def serve(self, *, port: int = 0) -> SandboxServer:
+        """A `SandboxServer` for this sandbox on 127.0.0.1 (use it as a context manager)."""
+        return SandboxServer(self, port=port)
+
+    def client(self, url: str, **kwargs: Any) -> KsherClient:
+        """A `KsherClient` for a server of this sandbox at ``url``: TEST-ONLY merchant key,
+        trusting this sandbox's answer key, no retry waits."""
+        kwargs.setdefault("retry", RetryPolicy(backoff=0.0, max_backoff=0.0))
+        kwargs.setdefault("sleep", lambda _seconds: None)
+        kwargs.setdefault("private_key", load_test_only_key("merchant"))
+        return KsherClient(
+            appid=self.appid, ksher_public_key=self.public_key, base_url=url + "/api", **kwargs
+        )
+
+    def __call__(self, request: SandboxRequest) -> SandboxResponse:
+        """Answer one request (the `SandboxServer` handler)."""
+        with self._lock:
+            self.requests.append(request)
+            return self._answer(request)
+
+    def _outcome(self, mch_order_no: str) -> KsherOutcome:
+        if self.force is not None:
+            return self.force
+        if mch_order_no in self._outcomes:
+            return self._outcomes[mch_order_no]
+        for prefix, outcome in _PREFIXES.items():
+            if mch_order_no.startswith(prefix):
+                return outcome
+        return KsherOutcome.CANCEL
+
+    def _form(self, request: SandboxRequest, fields: frozenset[str]) -> dict[str, str] | None:
+        content_type = request.headers.get("content-type", "")
+        if request.method != "POST" or not content_type.startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            return None
+        try:
+            pairs = parse_qsl(
+                request.body.decode("ascii"),
+                keep_blank_values=True,
+                strict_parsing=True,
+                errors="strict",
+            )
+        except (UnicodeDecodeError, ValueError):
+            return None
+        form = dict(pairs)
+        if len(form) != len(pairs) or set(form) != fields:
+            return None
+        return form
+
+    def _answer(self, request: SandboxRequest) -> SandboxResponse:
+        if request.path.endswith(CANCEL_PATH):
+            fields, cancel = _CANCEL_FIELDS, True
+        elif request.path.endswith(QUERY_PATH):
+            fields, cancel = _QUERY_FIELDS, False
+        else:
+            return SandboxResponse(status=404, body=b"not found")
+        form = self._form(request, fields)
+        if (
+            form is None
+            or form["appid"] != self.appid
+            or not _TIME_STAMP_RE.fullmatch(form["time_stamp"])
+            or not 0 < len(form["nonce_str"]) <= 32
+            or form["nonce_str"] in self._nonces
+        ):
+            return _code(KsherResultCode.MERCHANT_INFO_INVALID)
+        self._nonces.add(form["nonce_str"])
+        if not verify(form, form["sign"], self.merchant_key):
+            return _code(KsherResultCode.MERCHANT_SIGNATURE_INVALID)
+        mch_order_no = form["mch_order_no"]
+        if cancel:
+            return self._cancel(mch_order_no, self._outcome(mch_order_no))
+        return self._query(mch_order_no)
+
+    def _signed(self, data: dict[str, Any], *, wrong: bool = False) -> SandboxResponse:
+        key = self._gateway_key
+        if wrong:
+            if self._wrong_key is None:
+                self._wrong_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+            key = self._wrong_key
+        body = {"code": 0, "msg": _OK, "message": _OK, "data": data, "sign": sign(data, key)}
+        return SandboxResponse.json(json.dumps(body, ensure_ascii=False))
+
+    def _query(self, mch_order_no: str) -> SandboxResponse:
+        order = self.orders.get(mch_order_no)
+        outcome = self._outcome(mch_order_no)
+        if order is None:
+            if outcome is KsherOutcome.NOT_FOUND:
+                return _code(KsherResultCode.ORDER_NOT_FOUND)
+            order = self.add_order(mch_order_no, _initial_result(outcome))
+        data = {
+            "appid": self.appid,
+            "attach": "",
+            "cash_fee": "",
+            "cash_fee_type": "",
+            "channel": "",
+            "channel_order_no": "",
+            "fee_type": order.fee_type,
+            "ksher_order_no": "",
+            "mch_order_no": order.mch_order_no,
+            "nonce_str": "",
+            "openid": "",
+            "pay_mch_order_no": "2106021528410423",
+            "rate": "",
+            "result": order.result,
+            "time_end": "",
+            "total_fee": order.total_fee,
+        }
+        return self._signed(data, wrong=outcome is KsherOutcome.BAD_SIGNATURE)
+
+    def _cancel(self, mch_order_no: str, outcome: KsherOutcome) -> SandboxResponse:
+        faults = {
+            KsherOutcome.SERVER_ERROR: SandboxResponse(status=502, body=b"Bad Gateway"),
+            KsherOutcome.GARBAGE: SandboxResponse(status=200, body=b"<html>upstream said hi"),
+            KsherOutcome.RESET: SandboxResponse(reset=True),
+        }
+        if outcome in faults:
+            return faults[outcome]
+        if outcome is KsherOutcome.NOT_FOUND and mch_order_no not in self.orders:
+            return _code(KsherResultCode.ORDER_NOT_FOUND)
+        if outcome is KsherOutcome.CANCEL_FAILED:
+            return _code(KsherResultCode.CANCEL_FAILED)
+        order = self.orders.get(mch_order_no) or self.add_order(
+            mch_order_no, _initial_result(outcome)
+        )
+        if order.result == "SUCCESS":
+            return _code(KsherResultCode.ORDER_ALREADY_PAID)
+        if order.result == "CLOSED":
+            return _code(KsherResultCode.ORDER_ALREADY_CANCELLED)
+        order.result = "CLOSED"
+        if outcome is KsherOutcome.BAD_SIGNATURE:
+            # A signed success (a shape Ksher does not document for cancel) with a bad signature.
+            return self._signed({"mch_order_no": mch_order_no, "result": "CLOSED"}, wrong=True)
+        body = {"code": 0, "msg": _OK, "data": "取消成功", "message": _OK}
+        response = SandboxResponse.json(json.dumps(body, ensure_ascii=False))
+        if outcome is KsherOutcome.SLOW:
+            response.delay = self.slow_delay
+        return response
+
+
+def _initial_result(outcome: KsherOutcome) -> str:
+    if outcome is KsherOutcome.ALREADY_PAID:
+        return "SUCCESS"
+    if outcome is KsherOutcome.ALREADY_CANCELLED:
+        return "CLOSED"
+    return "NOTPAY"

@@ -1,0 +1,1 @@
+"""Ksher gateway order cancel: signing, client over the local sandbox, CLI."""
