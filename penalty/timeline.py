@@ -402,9 +402,8 @@ class _Compiler:
             while (
                 active
                 and active[0][2].end is not None
-                and (
-                    low is None or active[0][2].end <= low
-                )
+                and low is not None
+                and active[0][2].end <= low
             ):
                 heapq.heappop(active)
             row: tuple[Fraction, Phase, int | None]

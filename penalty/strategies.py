@@ -1,0 +1,256 @@
+"""Hypothesis strategies for penalty windows, policies and bookings, for your own test suites.
+
+Requires hypothesis (``pip install penalty[strategies]``). Everything generated is valid input:
+bookings whose nights are known, windows in the booking's currency, instants with offsets.
+
+Example:
+    >>> from hypothesis import given
+    >>> from penalty import strategies as ps
+    >>> @given(ps.cases(), ps.instants())
+    ... def test_fee_is_never_more_than_the_total(case, at):
+    ...     policy, booking = case
+    ...     assert 0 <= policy.quote(booking, at).fee <= booking.total
+    >>> test_fee_is_never_more_than_the_total()
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from penalty.booking import Booking
+from penalty.money import minor_unit
+from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Window
+
+__all__ = [
+    "CURRENCIES",
+    "ZONES",
+    "amounts",
+    "bookings",
+    "cases",
+    "gotadi_policies",
+    "gotadi_responses",
+    "gotadi_windows",
+    "instants",
+    "offsets",
+    "policies",
+    "rules",
+    "windows",
+]
+
+#: Currencies with 0, 2 and 3 minor digits.
+CURRENCIES = ("VND", "USD", "JPY", "EUR", "KWD", "THB")
+#: Hotel zones, with and without DST.
+ZONES = ("Asia/Ho_Chi_Minh", "Europe/Paris", "America/New_York", "Asia/Tokyo", "UTC")
+
+#: Generated times fall in this span (a fortnight either side of a stay in May 2021).
+BASE = datetime(2021, 5, 1, tzinfo=UTC)
+SPAN = timedelta(days=40)
+
+
+def offsets() -> st.SearchStrategy[timezone]:
+    """Fixed UTC offsets from -12:00 to +14:00 in quarter hours."""
+    return st.integers(min_value=-48, max_value=56).map(
+        lambda quarters: timezone(timedelta(minutes=15 * quarters))
+    )
+
+
+def instants(
+    start: datetime = BASE - timedelta(days=5), span: timedelta = SPAN + timedelta(days=10)
+) -> st.SearchStrategy[datetime]:
+    """Aware instants in ``[start, start + span]``, microsecond precision, random offsets."""
+    micros = int(span / timedelta(microseconds=1))
+    return st.builds(
+        lambda offset, tz: (start + timedelta(microseconds=offset)).astimezone(tz),
+        st.integers(min_value=0, max_value=micros),
+        offsets(),
+    )
+
+
+def _minute_instants() -> st.SearchStrategy[datetime]:
+    """Window edges: whole minutes, so that edges often coincide."""
+    minutes = int(SPAN / timedelta(minutes=1))
+    return st.builds(
+        lambda minute, tz: (BASE + timedelta(minutes=minute)).astimezone(tz),
+        st.integers(min_value=0, max_value=minutes).map(lambda m: m - m % 60 if m % 3 else m),
+        offsets(),
+    )
+
+
+def amounts(
+    currency: str, *, min_value: int = 0, max_units: int = 10**9
+) -> st.SearchStrategy[Decimal]:
+    """Amounts in ``currency`` with at most its minor-unit digits."""
+    digits = minor_unit(currency)
+    return st.integers(min_value=min_value, max_value=max_units * 10**digits).map(
+        lambda units: Decimal(f"{units}E-{digits}") if digits else Decimal(units)
+    )
+
+
+@st.composite
+def bookings(
+    draw: st.DrawFn,
+    currency: str | None = None,
+    *,
+    with_nights: bool = True,
+) -> Booking:
+    """Valid bookings; with ``with_nights`` (default) the number of nights is always known."""
+    code = currency or draw(st.sampled_from(CURRENCIES))
+    total = draw(amounts(code, min_value=1))
+    nights = draw(st.integers(min_value=1, max_value=7))
+    check_in = date(2021, 5, 13)
+    data: dict[str, Any] = {"total": str(total), "currency": code}
+    layout = draw(st.sampled_from(("dates", "rates", "dated_rates", "rates_and_dates", "none")))
+    if layout == "none" and with_nights:
+        layout = "dates"
+    if layout in {"dates", "rates_and_dates", "dated_rates"}:
+        data["check_in"] = check_in.isoformat()
+        data["check_out"] = (check_in + timedelta(days=nights)).isoformat()
+    if layout in {"rates", "rates_and_dates"}:
+        rates = draw(st.lists(amounts(code), min_size=nights, max_size=nights))
+        data["nightly_rates"] = [str(rate) for rate in rates]
+    if layout == "dated_rates":
+        rates = draw(st.lists(amounts(code), min_size=nights, max_size=nights))
+        dated = [
+            {"date": (check_in + timedelta(days=i)).isoformat(), "amount": str(rate)}
+            for i, rate in enumerate(rates)
+        ]
+        data["nightly_rates"] = draw(st.permutations(dated))
+    if draw(st.booleans()):
+        data["timezone"] = draw(st.sampled_from(ZONES))
+    return Booking.model_validate(data)
+
+
+@st.composite
+def windows(
+    draw: st.DrawFn, currency: str = "VND", *, nights: bool = True, open_ends: bool = False
+) -> Window:
+    """Valid windows in ``currency``: at least one component; sometimes zero-length.
+
+    With ``open_ends``, a start or end is sometimes ``None`` (since forever / for ever).
+    """
+    first = draw(_minute_instants())
+    length = draw(st.sampled_from((0, 60, 360, 1440, 2880, 10080)) | st.integers(0, 20000))
+    start: datetime | None = first
+    end: datetime | None = first + timedelta(minutes=length)
+    if open_ends:
+        edge = draw(st.sampled_from(("both", "both", "both", "no_start", "no_end")))
+        start = None if edge == "no_start" else start
+        end = None if edge == "no_end" else end
+    kinds = ["PERCENT", "AMOUNT", *(["NIGHTS"] if nights else [])]
+    kind = draw(st.sampled_from(kinds))
+    values: dict[str, Any] = {"start": start, "end": end, "kind": kind, "currency": currency}
+    percent = st.decimals(min_value=0, max_value=100, places=3)
+    amount = amounts(currency, max_units=10**7)
+    night_count = st.decimals(min_value=0, max_value=8, places=1)
+    components = {"percent": percent, "amount": amount, "nights": night_count}
+    required = {"PERCENT": "percent", "AMOUNT": "amount", "NIGHTS": "nights"}[kind]
+    for name, strategy in components.items():
+        if name == "nights" and not nights:
+            continue
+        if name == required or draw(st.integers(0, 4)) == 0:
+            values[name] = draw(strategy)
+    return Window.model_validate(values)
+
+
+def rules() -> st.SearchStrategy[Rules]:
+    """Any combination of the boundary, gap, after-last and basis rules."""
+    return st.builds(
+        Rules,
+        boundary=st.sampled_from(Boundary),
+        gaps=st.sampled_from(Gaps),
+        after_last=st.sampled_from(AfterLast),
+        basis=st.sampled_from(Basis),
+    )
+
+
+@st.composite
+def policies(
+    draw: st.DrawFn,
+    currency: str = "VND",
+    *,
+    max_windows: int = 6,
+    any_rules: bool = False,
+    nights: bool = True,
+) -> Policy:
+    """Policies of 0 to ``max_windows`` windows.
+
+    Gotadi's rules and closed windows by default; with ``any_rules``, any combination of rules
+    and sometimes open-ended windows (as other providers' formats produce).
+    """
+    items = draw(
+        st.lists(windows(currency, nights=nights, open_ends=any_rules), max_size=max_windows)
+    )
+    chosen = draw(rules()) if any_rules else Rules()
+    return Policy(windows=tuple(items), rules=chosen)
+
+
+@st.composite
+def cases(
+    draw: st.DrawFn, *, any_rules: bool = False, max_windows: int = 6
+) -> tuple[Policy, Booking]:
+    """A ``(policy, booking)`` pair that compiles: same currency, nights known."""
+    booking = draw(bookings())
+    policy = draw(policies(booking.currency, any_rules=any_rules, max_windows=max_windows))
+    return policy, booking
+
+
+def _gotadi_text(moment: datetime | None, *, local: bool) -> str:
+    if moment is None:  # windows() only leaves edges open when asked to
+        msg = "Gotadi windows always have both dates"
+        raise ValueError(msg)
+    if local:
+        return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
+    return moment.isoformat(timespec="milliseconds")
+
+
+@st.composite
+def gotadi_windows(
+    draw: st.DrawFn, currency: str = "VND", *, local_dates: bool | None = None
+) -> dict[str, str]:
+    """One ``cancelPenalties`` entry as Gotadi sends it: every field a string, ``""`` absent."""
+    window = draw(windows(currency))
+    local = draw(st.booleans()) if local_dates is None else local_dates
+    percent = (
+        "" if window.percent is None else f"{window.percent}{draw(st.sampled_from(('%', '')))}"
+    )
+    return {
+        "startDate": _gotadi_text(window.start, local=local),
+        "endDate": _gotadi_text(window.end, local=local),
+        "type": window.kind or "AMOUNT",
+        "currency": currency,
+        "percent": percent,
+        "nights": "" if window.nights is None else str(window.nights),
+        "amount": "" if window.amount is None else str(window.amount),
+        "description": draw(st.sampled_from(("", "Non-refundable after check-in", "Phí hủy"))),
+    }
+
+
+def gotadi_policies(
+    currency: str = "VND", *, max_windows: int = 6
+) -> st.SearchStrategy[list[dict[str, str]]]:
+    """A ``cancelPenalties`` list."""
+    return st.lists(gotadi_windows(currency), max_size=max_windows)
+
+
+def gotadi_responses(currency: str = "VND") -> st.SearchStrategy[dict[str, Any]]:
+    """A whole check-cancel-penalty response around a ``cancelPenalties`` list."""
+    return st.builds(
+        lambda penalties, status: {
+            "result": {
+                "cancelPenalties": penalties,
+                "cancelPenaltyTotal": 0.0,
+                "status": status,
+            },
+            "duration": 0,
+            "textMessage": None,
+            "errors": None,
+            "infos": None,
+            "success": True,
+        },
+        gotadi_policies(currency),
+        st.sampled_from(("ALLOW_CANCELLATION", "NOT_ALLOW_CANCELLATION", "UNKNOWN")),
+    )
