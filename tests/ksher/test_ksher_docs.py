@@ -12,6 +12,7 @@ MODULES = [
     "penalty.providers.ksher.models",
     "penalty.providers.ksher.client",
     "penalty.providers.ksher.sandbox",
+    "penalty.providers.ksher.config",
 ]
 
 

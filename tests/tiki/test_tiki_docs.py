@@ -12,6 +12,8 @@ MODULES = [
     "penalty.providers.tiki.models",
     "penalty.providers.tiki.client",
     "penalty.providers.tiki.sandbox",
+    "penalty.providers.tiki.config",
+    "penalty.providers._settings",
 ]
 
 

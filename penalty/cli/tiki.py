@@ -1,0 +1,65 @@
+"""``penalty tiki cancel``: cancel a Tiki mini-app order (Tiki then refunds an online payment).
+
+Configured like the Gotadi commands: ``PENALTY_TIKI_*`` environment variables and/or the
+``[tiki]`` table of ``--config FILE`` (see `penalty.providers.tiki.config`). The client secret is
+never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from penalty.cli import EXIT_OK
+from penalty.providers.tiki.client import TikiCancelOutcome, TikiCancelResult
+from penalty.providers.tiki.config import TikiSettings
+from penalty.providers.tiki.models import OrderStatus
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``tiki cancel`` to the CLI."""
+    tiki = subparsers.add_parser("tiki", help="Tiki mini-app orders (payment side)")
+    commands = tiki.add_subparsers(dest="tiki_command", required=True, metavar="COMMAND")
+    cancel = commands.add_parser(
+        "cancel",
+        help="cancel an order; Tiki refunds a guest who paid online",
+        description="Cancel a Tiki order that is not completed (POST /order/cancel).",
+    )
+    cancel.add_argument("order_id", metavar="ORDER_ID", help="Tiki's order id")
+    cancel.add_argument("--comment", required=True, help="the reason shown to the customer")
+    cancel.add_argument("--page-path", help="where the customer's notification leads")
+    cancel.add_argument(
+        "--status",
+        choices=[status.value for status in OrderStatus],
+        help="the order's status if known: completed is refused before anything is sent",
+    )
+    cancel.add_argument("--config", metavar="FILE", help="TOML file with a [tiki] table")
+    cancel.add_argument("--base-url", help="override PENALTY_TIKI_BASE_URL")
+    cancel.add_argument("--json", action="store_true", help="print one JSON object")
+    cancel.set_defaults(run=_run_cancel)
+
+
+def _render(result: TikiCancelResult) -> str:
+    order = result.order
+    if result.outcome is TikiCancelOutcome.ALREADY_CANCELLED or order is None:
+        return f"tiki order {result.order_id}: already cancelled (nothing sent)"
+    return (
+        f"tiki order {result.order_id}: cancelled (status {order.status}, "
+        f"grand total {order.grand_total:,} VND)\n{result.note}"
+    )
+
+
+def _run_cancel(args: argparse.Namespace) -> int:
+    settings = TikiSettings.load(config_file=args.config, base_url=args.base_url)
+    with settings.client() as client:
+        result = client.cancel_order(
+            args.order_id, args.comment, args.page_path, known_status=args.status
+        )
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+    else:
+        print(_render(result))
+    return EXIT_OK

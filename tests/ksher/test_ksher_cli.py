@@ -1,0 +1,202 @@
+"""``penalty ksher cancel|query`` against the sandbox: output, exit codes, config, no key leaks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
+from penalty.errors import PenaltyError
+from penalty.providers._sandbox import SandboxServer
+from penalty.providers.ksher import KsherSandbox
+from penalty.providers.ksher.config import KsherSettings
+
+_MERCHANT = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+_PEM = _MERCHANT.private_bytes(
+    serialization.Encoding.PEM,
+    serialization.PrivateFormat.TraditionalOpenSSL,
+    serialization.NoEncryption(),
+)
+#: Test secrets: the private key's PEM body lines and its private exponent, in any usual form.
+SECRETS = [
+    *(line for line in _PEM.decode().splitlines() if not line.startswith("-----")),
+    str(_MERCHANT.private_numbers().d),
+    format(_MERCHANT.private_numbers().d, "x"),
+]
+
+
+@pytest.fixture
+def sandbox() -> KsherSandbox:
+    """A sandbox that trusts this module's freshly generated merchant key."""
+    return KsherSandbox(merchant_key=_MERCHANT.public_key())
+
+
+@pytest.fixture
+def key_files(tmp_path: Path, sandbox: KsherSandbox) -> tuple[Path, Path]:
+    """The merchant private key and the sandbox's public key, as PEM files."""
+    private = tmp_path / "merchant.pem"
+    private.write_bytes(_PEM)
+    public = tmp_path / "gateway-public.pem"
+    public.write_bytes(
+        sandbox.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return private, public
+
+
+@pytest.fixture
+def env(
+    server: SandboxServer, key_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """``PENALTY_KSHER_*`` pointing at the running sandbox."""
+    values = {
+        "PENALTY_KSHER_BASE_URL": server.url + "/api",
+        "PENALTY_KSHER_APPID": "mch35000",
+        "PENALTY_KSHER_PRIVATE_KEY": str(key_files[0]),
+        "PENALTY_KSHER_PUBLIC_KEY": str(key_files[1]),
+        "PENALTY_KSHER_TIMEOUT": "0.3",
+    }
+    monkeypatch.delenv("PENALTY_KSHER_CONFIG", raising=False)
+    monkeypatch.delenv("PENALTY_KSHER_CONFIRM_UNSIGNED", raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+@pytest.mark.usefixtures("env")
+def test_cancel_prints_outcome(capsys: pytest.CaptureFixture[str]) -> None:
+    """A cancel prints the outcome, Ksher's code and message, and how it was verified; exit 0."""
+    assert main(["ksher", "cancel", "BK-1"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "ksher order BK-1: cancelled (code 0, 操作成功; confirmed by a signed order query" in out
+    assert "payment link is closed" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_already_paid_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """Already paid exits 1 and says to refund another way."""
+    assert main(["ksher", "cancel", "paid-2"]) == EXIT_FAILED
+    out = capsys.readouterr().out
+    assert "already paid" in out
+    assert "refund" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_already_cancelled_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """Already cancelled is done, not a failure: exit 0."""
+    assert main(["ksher", "cancel", "cancelled-3", "--json"]) == EXIT_OK
+    document = json.loads(capsys.readouterr().out)
+    assert (document["outcome"], document["code"]) == ("already_cancelled", -5)
+
+
+@pytest.mark.usefixtures("env")
+def test_no_confirm(capsys: pytest.CaptureFixture[str], sandbox: KsherSandbox) -> None:
+    """``--no-confirm`` sends only the cancel and says the answer was unsigned."""
+    assert main(["ksher", "cancel", "BK-4", "--no-confirm"]) == EXIT_OK
+    assert "unsigned answer, not confirmed" in capsys.readouterr().out
+    assert len(sandbox.requests) == 1
+
+
+@pytest.mark.usefixtures("env")
+def test_query(capsys: pytest.CaptureFixture[str]) -> None:
+    """``ksher query`` prints the signed order state."""
+    assert main(["ksher", "query", "BK-5"]) == EXIT_OK
+    assert "ksher order BK-5: NOTPAY, total_fee 150000 THB" in capsys.readouterr().out
+    assert main(["ksher", "query", "BK-5", "--json"]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["result"] == "NOTPAY"
+
+
+@pytest.mark.usefixtures("env")
+def test_not_found_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    """A -3 answer exits 3 with Ksher's message on stderr."""
+    assert main(["ksher", "cancel", "missing-6"]) == EXIT_PROVIDER
+    assert "该订单不存在" in capsys.readouterr().err
+
+
+def test_missing_private_key_names_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a private key the CLI exits 2 naming PENALTY_KSHER_PRIVATE_KEY."""
+    monkeypatch.delenv("PENALTY_KSHER_CONFIG", raising=False)
+    monkeypatch.delenv("PENALTY_KSHER_PRIVATE_KEY", raising=False)
+    monkeypatch.setenv("PENALTY_KSHER_APPID", "mch35000")
+    assert main(["ksher", "cancel", "X"]) == EXIT_USAGE
+    assert "PENALTY_KSHER_PRIVATE_KEY" in capsys.readouterr().err
+
+
+def test_config_file_paths_are_relative_to_it(tmp_path: Path, key_files: tuple[Path, Path]) -> None:
+    """Key paths in the ``[ksher]`` table are relative to the file; defaults fill the rest."""
+    config = tmp_path / "penalty.toml"
+    config.write_text(
+        '[ksher]\nappid = "mch1"\nprivate_key = "merchant.pem"\nconfirm_unsigned = false\n',
+        encoding="utf-8",
+    )
+    settings = KsherSettings.load(config_file=config, environ={})
+    assert settings.appid == "mch1"
+    assert settings.private_key.private_numbers() == _MERCHANT.private_numbers()
+    assert settings.public_key is None  # Ksher's published key
+    assert settings.confirm_unsigned is False
+    assert settings.base_url == "https://gateway.ksher.com/api"
+    env = {"PENALTY_KSHER_CONFIRM_UNSIGNED": "yes", "PENALTY_KSHER_LANG": "th"}
+    settings = KsherSettings.load(config_file=config, environ=env)
+    assert (settings.confirm_unsigned, settings.lang) == (True, "th")
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"PENALTY_KSHER_LANG": "fr"}, "ksher.lang"),
+        ({"PENALTY_KSHER_CONFIRM_UNSIGNED": "maybe"}, "true or false"),
+        ({"PENALTY_KSHER_PUBLIC_KEY": "/nonexistent/k.pem"}, "ksher.public_key"),
+        ({"PENALTY_KSHER_BASE_URL": "http://gateway.ksher.com/api"}, "https"),
+    ],
+    ids=["lang", "flag", "public-key-file", "plain-http"],
+)
+def test_bad_settings_are_invalid_input(
+    key_files: tuple[Path, Path], env: dict[str, str], fragment: str
+) -> None:
+    """A bad lang, flag, key file or URL is InvalidInput naming the setting."""
+    base = {"PENALTY_KSHER_APPID": "mch1", "PENALTY_KSHER_PRIVATE_KEY": str(key_files[0])}
+    with pytest.raises(PenaltyError, match=fragment):
+        KsherSettings.load(environ={**base, **env})
+
+
+def test_private_key_never_shown(
+    env: dict[str, str],
+    key_files: tuple[Path, Path],
+    sandbox: KsherSandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No CLI output, repr or error text contains the merchant private key, on any path."""
+    texts: list[str] = []
+    for argv in (
+        ["ksher", "cancel", "BK-7"],
+        ["ksher", "cancel", "BK-7", "--json"],
+        ["ksher", "cancel", "paid-8", "--json"],
+        ["ksher", "cancel", "badsig-9"],
+        ["ksher", "cancel", "slow-10"],
+        ["ksher", "query", "BK-7", "--json"],
+        ["ksher", "cancel", "X", "--base-url", "http://example.com"],
+    ):
+        main(argv)
+        captured = capsys.readouterr()
+        texts += [captured.out, captured.err]
+    broken = key_files[0].parent / "broken.pem"
+    broken.write_bytes(_PEM.replace(b"-----END", b"=====END"))
+    monkeypatch.setenv("PENALTY_KSHER_PRIVATE_KEY", str(broken))
+    main(["ksher", "cancel", "BK-11"])
+    captured = capsys.readouterr()
+    texts += [captured.out, captured.err]
+    settings = KsherSettings.load(environ=env)
+    with settings.client() as client:
+        texts += [repr(settings), str(settings), repr(client), repr(sandbox)]
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text
+    assert any("cancelled" in text for text in texts)
