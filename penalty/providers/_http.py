@@ -126,11 +126,19 @@ def send(
         sleep(delay)
 
 
-def parse_json(response: httpx.Response, *, provider: str) -> Any:
-    """The response body as JSON, or `ProviderProtocolError` (``code="not_json"``)."""
+def parse_json(
+    response: httpx.Response,
+    *,
+    provider: str,
+    parse_float: Callable[[str], Any] | None = None,
+) -> Any:
+    """The response body as JSON, or `ProviderProtocolError` (``code="not_json"``).
+
+    ``parse_float=decimal.Decimal`` reads every JSON number with a fraction exactly.
+    """
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return json.loads(response.content, parse_float=parse_float)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProviderProtocolError(
             f"HTTP {response.status_code} body is not JSON ({len(response.content)} bytes)",
             provider=provider,

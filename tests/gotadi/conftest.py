@@ -1,17 +1,20 @@
-"""Fixtures for the Gotadi tests: fresh TEST-ONLY key pairs generated once per session."""
+"""Fixtures for the Gotadi tests: TEST-ONLY keys, one sandbox server per session, clients."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from penalty.booking import Booking
+from penalty.providers._sandbox import SandboxServer
+from penalty.providers.gotadi.client import GotadiClient
+from penalty.providers.gotadi.config import GotadiSettings
 from penalty.providers.gotadi.keys import KeyPair
+from penalty.providers.gotadi.sandbox import GotadiSandbox
 
-#: Test secrets: no output, repr or error may ever contain them.
-API_KEY = "TEST-ONLY-api-key-7f3a9c"
-ACCESS_CODE = "TEST-ONLY-access-5d2e81"
-BEARER = "TEST-ONLY-bearer-c0ffee"
-SECRETS = (API_KEY, ACCESS_CODE, BEARER)
+from .support import ACCESS_CODE, API_KEY, FAST_RETRY, SLOW, FakeTime
 
 
 def _generate() -> rsa.RSAPrivateKey:
@@ -32,3 +35,68 @@ def partner_keys() -> KeyPair:
 def gotadi_keys() -> KeyPair:
     """Gotadi's (the sandbox's) private key and the partner's public key."""
     return KeyPair(own_private=_GOTADI, peer_public=_PARTNER.public_key())
+
+
+@pytest.fixture(scope="session")
+def sandbox_app(gotadi_keys: KeyPair) -> GotadiSandbox:
+    """The sandbox's request handler, shared by the session (reset before each test)."""
+    return GotadiSandbox(
+        keys=gotadi_keys, api_key=API_KEY, access_code=ACCESS_CODE, slow_seconds=SLOW
+    )
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(sandbox_app: GotadiSandbox) -> Iterator[str]:
+    """One sandbox HTTP server on 127.0.0.1 for the whole session."""
+    with SandboxServer(sandbox_app) as server:
+        yield server.url
+
+
+@pytest.fixture
+def sandbox(sandbox_app: GotadiSandbox, sandbox_url: str) -> Iterator[GotadiSandbox]:
+    """The running sandbox, with no scripts, counters or requests left from other tests."""
+    sandbox_app.reset()
+    sandbox_app.bearer_token = None
+    yield sandbox_app
+    sandbox_app.reset()
+    sandbox_app.bearer_token = None
+
+
+@pytest.fixture
+def settings(sandbox_url: str, partner_keys: KeyPair) -> GotadiSettings:
+    """Client settings pointing at the sandbox, with the test credentials."""
+    return GotadiSettings(
+        base_url=sandbox_url,
+        api_key=API_KEY,  # type: ignore[arg-type]
+        access_code=ACCESS_CODE,  # type: ignore[arg-type]
+        keys=partner_keys,
+        timeout=5.0,
+    )
+
+
+@pytest.fixture
+def client(settings: GotadiSettings, sandbox: GotadiSandbox) -> Iterator[GotadiClient]:
+    """A client of the sandbox that retries safe calls without waiting."""
+    with GotadiClient(settings, retry=FAST_RETRY, sleep=lambda _: None) as gotadi:
+        yield gotadi
+
+
+@pytest.fixture(scope="session")
+def booking() -> Booking:
+    """SEMANTICS' worked-example booking: 3 nights, 3,000,000 VND."""
+    return Booking.model_validate(
+        {
+            "total": "3000000",
+            "currency": "VND",
+            "nightly_rates": ["1000000", "1200000", "800000"],
+            "check_in": "2021-05-13",
+            "check_out": "2021-05-16",
+            "timezone": "Asia/Ho_Chi_Minh",
+        }
+    )
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    """A fresh fake clock."""
+    return FakeTime()

@@ -135,7 +135,8 @@ class PipeMessage(_Frozen):
 
 class _Addressed(PipeMessage):
     access_code: SecretStr = Field(min_length=1)
-    booking_number: str = Field(min_length=1)
+    #: May be empty in an answer to a request Gotadi could not read (``05``, ``07``).
+    booking_number: str
 
 
 class _Answer(_Addressed):
