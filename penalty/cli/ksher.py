@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from importlib.resources import files
 from typing import Any
 
 from penalty.cli import EXIT_FAILED, EXIT_OK
+from penalty.providers._sandbox import Handler
 from penalty.providers.ksher.client import KsherCancelResult
 from penalty.providers.ksher.config import KsherSettings
+from penalty.providers.ksher.sandbox import SANDBOX_APPID, KsherSandbox
 
-__all__ = ["register"]
+__all__ = ["add_sandbox_arguments", "register", "sandbox_banner", "sandbox_handler"]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -85,3 +88,39 @@ def _run_query(args: argparse.Namespace) -> int:
         fee = "" if order.total_fee is None else f", total_fee {order.total_fee} {order.fee_type}"
         print(f"ksher order {order.mch_order_no}: {order.result}{fee} (signature checked)")
     return EXIT_OK
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """``penalty sandbox ksher`` options."""
+    parser.add_argument(
+        "--appid", default=SANDBOX_APPID, help=f"the appid it accepts (default {SANDBOX_APPID})"
+    )
+    parser.add_argument(
+        "--slow-delay",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how late a slow- order's answer comes (default 2)",
+    )
+
+
+def sandbox_handler(args: argparse.Namespace) -> Handler:
+    """The Ksher gateway sandbox that ``penalty sandbox ksher`` serves (TEST-ONLY keys)."""
+    sandbox = KsherSandbox(appid=args.appid)
+    sandbox.slow_delay = args.slow_delay
+    return sandbox
+
+
+def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+    """How to point ``penalty ksher`` at the sandbox: TEST-ONLY key files shipped in the package."""
+    data = files("penalty").joinpath("data")
+    return (
+        f"Ksher gateway sandbox on {url} (order prefixes: paid- cancelled- missing- stuck- badsig-"
+        " slow- fail- garbage- reset-)\n"
+        "point the CLI at it (TEST-ONLY keys, public, fake):\n"
+        f"  export PENALTY_KSHER_BASE_URL={url}/api\n"
+        f"  export PENALTY_KSHER_APPID={args.appid}\n"
+        f"  export PENALTY_KSHER_PRIVATE_KEY={data.joinpath('ksher-merchant-TEST-ONLY.pem')}\n"
+        "  export PENALTY_KSHER_PUBLIC_KEY="
+        f"{data.joinpath('ksher-gateway-TEST-ONLY-public.pem')}"
+    )

@@ -12,11 +12,13 @@ import json
 from typing import Any
 
 from penalty.cli import EXIT_OK
+from penalty.providers._sandbox import Handler
 from penalty.providers.tiki.client import TikiCancelOutcome, TikiCancelResult
 from penalty.providers.tiki.config import TikiSettings
 from penalty.providers.tiki.models import OrderStatus
+from penalty.providers.tiki.sandbox import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET, TikiSandbox
 
-__all__ = ["register"]
+__all__ = ["add_sandbox_arguments", "register", "sandbox_banner", "sandbox_handler"]
 
 
 def register(subparsers: Any) -> None:
@@ -63,3 +65,33 @@ def _run_cancel(args: argparse.Namespace) -> int:
     else:
         print(_render(result))
     return EXIT_OK
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """``penalty sandbox tiki`` options."""
+    parser.add_argument(
+        "--slow-delay",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how late a slow- order's answer comes (default 2)",
+    )
+
+
+def sandbox_handler(args: argparse.Namespace) -> Handler:
+    """The Tiki sandbox that ``penalty sandbox tiki`` serves (TEST-ONLY credentials)."""
+    sandbox = TikiSandbox()
+    sandbox.slow_delay = args.slow_delay
+    return sandbox
+
+
+def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+    """How to point ``penalty tiki cancel`` at the sandbox (its credentials are TEST-ONLY)."""
+    return (
+        f"Tiki sandbox on {url} (order id prefixes: completed- canceled- missing- badsig- slow-"
+        " fail- garbage- reset-)\n"
+        "point the CLI at it (TEST-ONLY credentials, public, fake):\n"
+        f"  export PENALTY_TIKI_BASE_URL={url}/tiniapp-open-api\n"
+        f"  export PENALTY_TIKI_CLIENT_KEY={SANDBOX_CLIENT_KEY}\n"
+        f"  export PENALTY_TIKI_CLIENT_SECRET={SANDBOX_CLIENT_SECRET.get_secret_value()}"
+    )

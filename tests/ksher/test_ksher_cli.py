@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
+from penalty.cli import ksher as ksher_cli
 from penalty.errors import PenaltyError
 from penalty.providers._sandbox import SandboxServer
 from penalty.providers.ksher import KsherSandbox
@@ -200,3 +202,30 @@ def test_private_key_never_shown(
         for secret in SECRETS:
             assert secret not in text
     assert any("cancelled" in text for text in texts)
+
+
+def _exports(banner: str) -> dict[str, str]:
+    pairs = (line.strip().removeprefix("export ").split("=", 1) for line in banner.splitlines())
+    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2 and pair[0].startswith("PENALTY_")}
+
+
+def test_sandbox_hooks_banner_points_the_cli_at_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``penalty sandbox ksher``'s handler and banner: the printed exports make a cancel work."""
+    parser = argparse.ArgumentParser()
+    ksher_cli.add_sandbox_arguments(parser)
+    args = parser.parse_args(["--appid", "mch42"])
+    with SandboxServer(ksher_cli.sandbox_handler(args)) as server:
+        exports = _exports(ksher_cli.sandbox_banner(server.url, args))
+        assert exports["PENALTY_KSHER_APPID"] == "mch42"
+        assert Path(exports["PENALTY_KSHER_PRIVATE_KEY"]).name == "ksher-merchant-TEST-ONLY.pem"
+        for name in ("CONFIG", "CONFIRM_UNSIGNED", "TIMEOUT", "LANG"):
+            monkeypatch.delenv(f"PENALTY_KSHER_{name}", raising=False)
+        for name, value in exports.items():
+            monkeypatch.setenv(name, value)
+        assert main(["ksher", "cancel", "BK-12"]) == EXIT_OK
+        assert main(["ksher", "cancel", "paid-13"]) == EXIT_FAILED
+    out = capsys.readouterr().out
+    assert "BK-12: cancelled" in out
+    assert "paid-13: already paid" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from penalty.cli import EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
+from penalty.cli import tiki as tiki_cli
 from penalty.errors import PenaltyError
 from penalty.providers._sandbox import SandboxServer
 from penalty.providers.tiki import TikiOutcome, TikiSandbox
@@ -170,3 +172,31 @@ def test_secret_never_shown(
     for text in texts:
         assert SECRET not in text
     assert any("cancelled" in text for text in texts)
+
+
+def _exports(banner: str) -> dict[str, str]:
+    pairs = (line.strip().removeprefix("export ").split("=", 1) for line in banner.splitlines())
+    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2 and pair[0].startswith("PENALTY_")}
+
+
+def test_sandbox_hooks_banner_points_the_cli_at_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``penalty sandbox tiki``'s handler and banner: the printed exports make a cancel work."""
+    parser = argparse.ArgumentParser()
+    tiki_cli.add_sandbox_arguments(parser)
+    args = parser.parse_args(["--slow-delay", "0.5"])
+    with SandboxServer(tiki_cli.sandbox_handler(args)) as server:
+        banner = tiki_cli.sandbox_banner(server.url, args)
+        exports = _exports(banner)
+        assert set(exports) == {
+            "PENALTY_TIKI_BASE_URL",
+            "PENALTY_TIKI_CLIENT_KEY",
+            "PENALTY_TIKI_CLIENT_SECRET",
+        }
+        monkeypatch.delenv("PENALTY_TIKI_CONFIG", raising=False)
+        for name, value in exports.items():
+            monkeypatch.setenv(name, value)
+        assert main(["tiki", "cancel", "123", "--comment", "x"]) == EXIT_OK
+    assert "cancelled" in capsys.readouterr().out
+    assert "TEST-ONLY" in banner
