@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from penalty.errors import ProviderProtocolError, ProviderUnavailable, SignatureInvalid
 from penalty.providers._sandbox import SandboxRequest, SandboxServer
@@ -365,3 +367,15 @@ def test_unknown_code_is_rejection() -> None:
     with _mock({"code": -99, "msg": "?"}) as client, pytest.raises(KsherRejected) as info:
         client.cancel_order("A")
     assert (info.value.code, info.value.result_code) == ("unknown_code", -99)
+
+
+@settings(max_examples=25)
+@given(st.text(st.characters(codec="utf-8"), min_size=1, max_size=32).filter(str.strip))
+def test_any_unicode_order_number_verifies_at_the_sandbox(mch_order_no: str) -> None:
+    """Whatever the order number, the form the sandbox decodes carries a valid signature."""
+    sandbox = KsherSandbox()
+    sandbox.set_outcome(mch_order_no, KsherOutcome.CANCEL)
+    with sandbox.serve() as server, sandbox.client(server.url) as client:
+        result = client.cancel_order(mch_order_no)
+    assert (result.outcome, result.mch_order_no) == (KsherCancelOutcome.CANCELLED, mch_order_no)
+    assert _form(sandbox)["mch_order_no"] == mch_order_no

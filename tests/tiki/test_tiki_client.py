@@ -6,6 +6,8 @@ import json
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderUnavailable
 from penalty.providers._sandbox import SandboxServer
@@ -255,3 +257,23 @@ def test_seed_000_response_parses() -> None:
         result = client.cancel_order("77062110977884170", "Hết hàng")
     assert result.order is not None
     assert result.order.grand_total == 1000
+
+
+@settings(max_examples=25)
+@given(
+    order_id=st.text(st.characters(codec="utf-8"), min_size=1, max_size=30).filter(str.strip),
+    comment=st.text(st.characters(codec="utf-8"), min_size=1, max_size=60).filter(str.strip),
+    page_path=st.none() | st.text(st.characters(codec="utf-8"), max_size=30),
+)
+def test_any_unicode_request_verifies_at_the_sandbox(
+    order_id: str, comment: str, page_path: str | None
+) -> None:
+    """Whatever the unicode in the body, the sandbox verifies the signature of the bytes it got."""
+    sandbox = TikiSandbox()
+    sandbox.set_outcome(order_id, TikiOutcome.CANCEL)
+    with sandbox.serve() as server, sandbox.client(server.url) as client:
+        result = client.cancel_order(order_id, comment, page_path)
+    assert result.order is not None
+    assert result.order.id == order_id
+    sent = json.loads(sandbox.requests[0].body)
+    assert (sent["order_id"], sent["comment"]) == (order_id, comment)
