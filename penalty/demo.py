@@ -10,7 +10,7 @@ import importlib
 import sys
 from typing import TextIO
 
-_SECTIONS = ("penalty.demos.engine", "penalty.demos.payments")
+_SECTIONS = ("penalty.demos.engine", "penalty.demos.preview", "penalty.demos.payments")
 
 
 def main(out: TextIO = sys.stdout) -> int:

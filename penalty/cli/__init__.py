@@ -27,7 +27,12 @@ EXIT_USAGE = 2
 EXIT_PROVIDER = 3
 
 #: Subcommand modules, each with ``register(subparsers)``; imported only when the CLI runs.
-_COMMAND_MODULES = ("penalty.cli.engine", "penalty.cli.tiki", "penalty.cli.ksher")
+_COMMAND_MODULES = (
+    "penalty.cli.engine",
+    "penalty.cli.preview",
+    "penalty.cli.tiki",
+    "penalty.cli.ksher",
+)
 
 
 class _Parser(argparse.ArgumentParser):

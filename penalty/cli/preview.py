@@ -1,0 +1,91 @@
+"""``penalty preview``: the fee schedule as a guest reads it, as UI JSON, or as an SVG picture.
+
+The real clock is read here, at the edge, only when ``--now`` is not given; the locale is
+``--locale`` (default ``en``), never the machine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from penalty.cli._io import load_booking, load_policy
+from penalty.errors import InvalidInput
+from penalty.preview import preview
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``preview`` to the CLI."""
+    parser = subparsers.add_parser(
+        "preview", help="the fee schedule as localized sentences, UI JSON or an SVG chart"
+    )
+    parser.add_argument(
+        "policy",
+        metavar="POLICY.json",
+        help="Gotadi cancelPenalties list or check-cancel-penalty response; - reads standard input",
+    )
+    parser.add_argument(
+        "--booking",
+        metavar="BOOKING.json",
+        required=True,
+        help="the booking: total, currency, nightly_rates, check_in, check_out, timezone",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="ISO",
+        help="the current instant, ISO 8601 with an offset (default: the real clock)",
+    )
+    parser.add_argument(
+        "--locale", default="en", help="CLDR locale of the wording and formats (default: en)"
+    )
+    parser.add_argument(
+        "--tz", metavar="VIEWER_TZ", help="the viewer's IANA zone, shown beside the hotel's"
+    )
+    parser.add_argument(
+        "--fold",
+        choices=("raise", "earlier", "later"),
+        default="raise",
+        help="how to read a local time in a DST gap or fold (default: raise)",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the UI JSON")
+    output.add_argument(
+        "--svg", metavar="FILE", help="write the fee timeline as an SVG step chart (- : stdout)"
+    )
+    parser.set_defaults(run=_run)
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot write the SVG file: {exc.strerror}", path="svg", value=path, code="unwritable"
+        ) from exc
+
+
+def _run(args: argparse.Namespace) -> int:
+    timeline = load_policy(args.policy, fold=args.fold).timeline(load_booking(args.booking))
+    now = args.now if args.now is not None else datetime.now(UTC)
+    shown = preview(timeline, args.locale, now=now, viewer_tz=args.tz)
+    if args.json:
+        print(json.dumps(shown.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    if args.svg == "-":
+        sys.stdout.write(shown.to_svg())
+        return 0
+    if args.svg is not None:
+        _write(args.svg, shown.to_svg())
+    print(shown.text)
+    for warning in shown.warnings:
+        where = f"{warning.path}: " if warning.path else ""
+        print(f"warning: {where}{warning.message}", file=sys.stderr)
+    if args.svg is not None:
+        print(f"SVG written to {args.svg}", file=sys.stderr)
+    return 0
