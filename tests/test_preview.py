@@ -9,6 +9,7 @@ import sys
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from penalty.preview._messages import EN, LANGUAGES, Edges, Messages
 from penalty.timeline import Timeline
 from tests.helpers import FIXTURES, GOTADI, load
 
+README = Path(__file__).resolve().parent.parent / "README.md"
 BOOKING = Booking.model_validate(load(GOTADI / "booking.json"))
 EXAMPLES = sorted(path.stem for path in GOTADI.glob("example*.json"))
 PARIS = FIXTURES / "preview"
@@ -516,3 +518,10 @@ def test_ui_json_carries_machine_values_and_localized_strings() -> None:
     assert data["now"]["fee"] == "135.00"
     assert data["now"]["next_fee"] == "225.00"
     assert data["warnings"][0]["code"] == "assumed_zone"
+
+
+def test_readme_documents_every_json_field() -> None:
+    """Every key of the UI JSON appears in the README's "Fee previews" section."""
+    section = README.read_text(encoding="utf-8").split("## Fee previews", 1)[1]
+    for key in TOP_KEYS | LINE_KEYS | NOW_KEYS:
+        assert f"`{key}`" in section, key
