@@ -10,7 +10,12 @@ import importlib
 import sys
 from typing import TextIO
 
-_SECTIONS = ("penalty.demos.engine", "penalty.demos.preview", "penalty.demos.payments")
+_SECTIONS = (
+    "penalty.demos.engine",
+    "penalty.demos.preview",
+    "penalty.demos.payments",
+    "penalty.demos.gotadi",
+)
 
 
 def main(out: TextIO = sys.stdout) -> int:

@@ -32,6 +32,8 @@ _COMMAND_MODULES = (
     "penalty.cli.preview",
     "penalty.cli.tiki",
     "penalty.cli.ksher",
+    "penalty.cli.gotadi",
+    "penalty.cli.sandbox",
 )
 
 

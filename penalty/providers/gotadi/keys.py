@@ -184,7 +184,7 @@ def load_public_key(data: bytes | str, *, path: str = "public_key") -> rsa.RSAPu
             raise InvalidInput("is a private key; give the public key only", path=path)
         return _checked_size(_public_from_numbers(numbers, path), path)
     try:
-        if text.startswith("-----"):
+        if "-----BEGIN " in text:
             key = serialization.load_pem_public_key(text.encode())
         elif _BARE_BASE64.fullmatch(text):
             key = serialization.load_der_public_key(base64.b64decode("".join(text.split())))

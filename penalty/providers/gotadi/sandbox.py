@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -32,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from penalty.errors import ProviderProtocolError, SignatureInvalid
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse
 from penalty.providers.gotadi.client import CANCEL_PATH, CHECK_PATH, STATUS_PATH
-from penalty.providers.gotadi.codes import CancellationStatus, CheckStatus, ErrorCode, Outcome
+from penalty.providers.gotadi.codes import ErrorCode, Outcome
 from penalty.providers.gotadi.crypto import (
     RsaPadding,
     b64decode_lenient,
@@ -40,7 +39,7 @@ from penalty.providers.gotadi.crypto import (
     open_envelope,
     seal,
 )
-from penalty.providers.gotadi.keys import KeyPair
+from penalty.providers.gotadi.keys import KeyPair, bundled_test_keys
 from penalty.providers.gotadi.messages import (
     CancellationCheckRequest,
     CancellationCheckResponse,
@@ -49,95 +48,23 @@ from penalty.providers.gotadi.messages import (
     Envelope,
     PipeMessage,
 )
-from penalty.providers.gotadi.sandbox_data import FIXTURES, check_body
+from penalty.providers.gotadi.sandbox_data import (
+    FIXTURES,
+    SCENARIOS,
+    TEST_ONLY_ACCESS_CODE,
+    TEST_ONLY_API_KEY,
+    TRANSPORT_FAULTS,
+    Fault,
+    Reply,
+    Scenario,
+    check_body,
+)
 
 __all__ = ["SCENARIOS", "Fault", "GotadiSandbox", "Reply", "Scenario", "Seen"]
 
-_CONFIRMED = CancellationStatus.CANCEL_CONFIRMED
-_WAITING = CancellationStatus.CANCEL_WAITING_CONFIRM
 
-
-class Fault(StrEnum):
-    """Ways to misbehave instead of answering properly."""
-
-    SLOW = "slow"  #: the right answer, ``GotadiSandbox.slow_seconds`` late
-    HTTP_500 = "http-500"
-    HTTP_503 = "http-503"
-    GARBAGE = "garbage"  #: a 200 whose body is not JSON
-    BAD_SIGNATURE = "bad-signature"  #: a well-encrypted answer signed with another key
-    TAMPERED = "tampered"  #: a correct answer with one bit of ``data`` flipped
-    TRUNCATED = "truncated"  #: fewer bytes than announced
-    RESET = "reset"  #: the connection dropped without an answer
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """One answer: a status (check or cancellation), an error code, or a fault.
-
-    ``amount`` overrides the cancellation-check fee (default: the amount last submitted);
-    ``total`` overrides check-cancel-penalty's ``cancelPenaltyTotal``.
-    """
-
-    status: str = _CONFIRMED.value
-    error_code: ErrorCode = ErrorCode.SUCCESS
-    fault: Fault | None = None
-    amount: str | None = None
-    total: Decimal | None = None
-
-
-_ALLOW = Reply(CheckStatus.ALLOW_CANCELLATION.value)
-#: Faults that replace the answer; SLOW, BAD_SIGNATURE and TAMPERED alter a real one.
-_TRANSPORT_FAULTS = frozenset(
-    {Fault.HTTP_500, Fault.HTTP_503, Fault.GARBAGE, Fault.TRUNCATED, Fault.RESET}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    """Replies per endpoint, used in turn; the last one repeats."""
-
-    check: tuple[Reply, ...] = (_ALLOW,)
-    cancel: tuple[Reply, ...] = (Reply(),)
-    status: tuple[Reply, ...] = (Reply(),)
-
-
-def _s(status: CancellationStatus, code: ErrorCode = ErrorCode.SUCCESS) -> Reply:
-    return Reply(status.value, code)
-
-
-def _code(code: ErrorCode) -> Reply:
+def _error(code: ErrorCode) -> Reply:
     return Reply("", code)
-
-
-SCENARIOS: dict[str, Scenario] = {
-    "CONFIRMED": Scenario(),
-    "WAITING": Scenario(cancel=(_s(_WAITING),), status=(_s(_WAITING), _s(_WAITING), Reply())),
-    "WAITING-FOREVER": Scenario(cancel=(_s(_WAITING),), status=(_s(_WAITING),)),
-    "UNKNOWN": Scenario(
-        cancel=(_s(CancellationStatus.CANCEL_UNKNOWN),),
-        status=(_s(CancellationStatus.CANCEL_UNKNOWN), Reply()),
-    ),
-    "MISMATCH": Scenario(cancel=(_s(CancellationStatus.CANCEL_PENALTY_MISMATCH), Reply())),
-    "MISMATCH-ALWAYS": Scenario(cancel=(_s(CancellationStatus.CANCEL_PENALTY_MISMATCH),)),
-    "EXPIRED": Scenario(
-        cancel=(_s(CancellationStatus.CANCEL_EXPIRED),),
-        status=(_s(CancellationStatus.CANCEL_EXPIRED),),
-    ),
-    "NOT-ALLOWED": Scenario(check=(Reply(CheckStatus.NOT_ALLOW_CANCELLATION.value),)),
-    "CHECK-UNKNOWN": Scenario(check=(Reply(CheckStatus.UNKNOWN.value), _ALLOW)),
-    "CHECK-5XX": Scenario(check=(Reply(fault=Fault.HTTP_503), _ALLOW)),
-    "CHECK-SLOW": Scenario(check=(Reply(CheckStatus.ALLOW_CANCELLATION.value, fault=Fault.SLOW),)),
-    "SLOW": Scenario(cancel=(Reply(fault=Fault.SLOW),)),
-    "5XX": Scenario(cancel=(Reply(fault=Fault.HTTP_503),)),
-    "GARBAGE": Scenario(cancel=(Reply(fault=Fault.GARBAGE),)),
-    "BAD-SIGNATURE": Scenario(cancel=(Reply(fault=Fault.BAD_SIGNATURE),)),
-    "TAMPERED": Scenario(cancel=(Reply(fault=Fault.TAMPERED),)),
-    **{
-        f"E{code.value}": Scenario(cancel=(_code(code),))
-        for code in ErrorCode
-        if code.value != "00"
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +104,17 @@ class GotadiSandbox:
     _cancelling: Counter[str] = field(default_factory=Counter, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _impostor: rsa.RSAPrivateKey | None = field(default=None, repr=False)
+
+    @classmethod
+    def with_test_keys(cls, **options: Any) -> GotadiSandbox:
+        """A sandbox with the bundled TEST-ONLY key pair and credentials (the demo, the CLI).
+
+        A client configured from ``penalty/data/gotadi-sandbox-TEST-ONLY.toml`` talks to it.
+        """
+        _, keys = bundled_test_keys()
+        options.setdefault("api_key", TEST_ONLY_API_KEY)
+        options.setdefault("access_code", TEST_ONLY_ACCESS_CODE)
+        return cls(keys=keys, **options)
 
     def script(self, booking_number: str, scenario: Scenario) -> None:
         """Answer ``booking_number`` (a fixture name, optionally ``-SUFFIX``) with ``scenario``."""
@@ -259,7 +197,7 @@ class GotadiSandbox:
         fixture, scenario = found
         reply = self._next("check", booking_number, scenario.check)
         self._record(Seen("check", booking_number, answered=str(reply.fault or reply.status)))
-        if reply.fault in _TRANSPORT_FAULTS:
+        if reply.fault in TRANSPORT_FAULTS:
             return self._fault(reply)
         booking = FIXTURES[fixture]
         total = booking.cancel_penalty_total if reply.total is None else reply.total
@@ -275,7 +213,7 @@ class GotadiSandbox:
         try:
             envelope = Envelope.model_validate_json(request.body)
         except ValueError:
-            return self._answer(endpoint, header_code, "", _code(ErrorCode.MALFORMED_DATA))
+            return self._answer(endpoint, header_code, "", _error(ErrorCode.MALFORMED_DATA))
         try:
             fields = open_envelope(
                 envelope.key,
@@ -285,22 +223,22 @@ class GotadiSandbox:
                 padding=self.rsa_padding,
             )
         except SignatureInvalid:
-            return self._answer(endpoint, header_code, "", _code(ErrorCode.INVALID_SIGNATURE))
+            return self._answer(endpoint, header_code, "", _error(ErrorCode.INVALID_SIGNATURE))
         except ProviderProtocolError:
-            return self._answer(endpoint, header_code, "", _code(ErrorCode.DECRYPTION_FAILED))
+            return self._answer(endpoint, header_code, "", _error(ErrorCode.DECRYPTION_FAILED))
         try:
             message = model.from_fields(fields)
         except ProviderProtocolError:
-            return self._answer(endpoint, header_code, "", _code(ErrorCode.MALFORMED_DATA))
+            return self._answer(endpoint, header_code, "", _error(ErrorCode.MALFORMED_DATA))
         access_code = message.to_fields()[0]
         booking_number = message.to_fields()[1]
         if access_code != self.access_code or header_code != self.access_code:
             return self._answer(
-                endpoint, access_code, booking_number, _code(ErrorCode.INVALID_ACCESS_CODE)
+                endpoint, access_code, booking_number, _error(ErrorCode.INVALID_ACCESS_CODE)
             )
         found = self._lookup(booking_number)
         if found is None:
-            return self._answer(endpoint, access_code, booking_number, _code(ErrorCode.FAILED))
+            return self._answer(endpoint, access_code, booking_number, _error(ErrorCode.FAILED))
         _, scenario = found
         if isinstance(message, CancellationRequest):
             return self._cancel(message, scenario)
@@ -338,7 +276,7 @@ class GotadiSandbox:
             reply.fault or (reply.status if reply.error_code == "00" else reply.error_code)
         )
         self._record(Seen(endpoint, booking_number, amount=amount, answered=answered))
-        if reply.fault in _TRANSPORT_FAULTS:
+        if reply.fault in TRANSPORT_FAULTS:
             return self._fault(reply)
         ok = reply.error_code.outcome is not Outcome.REJECTED
         status = reply.status if ok else ""

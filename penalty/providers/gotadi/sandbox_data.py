@@ -12,11 +12,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-__all__ = ["FIXTURES", "SandboxBooking", "relative_stay"]
+from penalty.providers.gotadi.codes import CancellationStatus, CheckStatus, ErrorCode
+
+__all__ = [
+    "FIXTURES",
+    "SANDBOX_CONFIG_FILE",
+    "SCENARIOS",
+    "TEST_ONLY_ACCESS_CODE",
+    "TEST_ONLY_API_KEY",
+    "TRANSPORT_FAULTS",
+    "Fault",
+    "Reply",
+    "SandboxBooking",
+    "Scenario",
+    "check_body",
+    "relative_stay",
+]
+
+#: The credentials the sandbox accepts unless told otherwise: the ones in the bundled
+#: ``gotadi-sandbox-TEST-ONLY.toml`` client config. Public and fake.
+TEST_ONLY_API_KEY = "TEST-ONLY-sandbox-api-key"
+TEST_ONLY_ACCESS_CODE = "TEST-ONLY-sandbox-access-code"
+SANDBOX_CONFIG_FILE = "gotadi-sandbox-TEST-ONLY.toml"
 
 _ICT = timezone(timedelta(hours=7), "ICT")
+_CONFIRMED = CancellationStatus.CANCEL_CONFIRMED
+_WAITING = CancellationStatus.CANCEL_WAITING_CONFIRM
 
 
 def _window(start: str, end: str, kind: str, **components: str) -> dict[str, str]:
@@ -96,3 +120,86 @@ def check_body(status: str, penalties: list[dict[str, str]], total: Decimal) -> 
         "infos": None,
         "success": True,
     }
+
+
+class Fault(StrEnum):
+    """Ways to misbehave instead of answering properly."""
+
+    SLOW = "slow"  #: the right answer, ``GotadiSandbox.slow_seconds`` late
+    HTTP_500 = "http-500"
+    HTTP_503 = "http-503"
+    GARBAGE = "garbage"  #: a 200 whose body is not JSON
+    BAD_SIGNATURE = "bad-signature"  #: a well-encrypted answer signed with another key
+    TAMPERED = "tampered"  #: a correct answer with one bit of ``data`` flipped
+    TRUNCATED = "truncated"  #: fewer bytes than announced
+    RESET = "reset"  #: the connection dropped without an answer
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One answer: a status (check or cancellation), an error code, or a fault.
+
+    ``amount`` overrides the cancellation-check fee (default: the amount last submitted);
+    ``total`` overrides check-cancel-penalty's ``cancelPenaltyTotal``.
+    """
+
+    status: str = _CONFIRMED.value
+    error_code: ErrorCode = ErrorCode.SUCCESS
+    fault: Fault | None = None
+    amount: str | None = None
+    total: Decimal | None = None
+
+
+_ALLOW = Reply(CheckStatus.ALLOW_CANCELLATION.value)
+#: Faults that replace the answer; SLOW, BAD_SIGNATURE and TAMPERED alter a real one.
+TRANSPORT_FAULTS = frozenset(
+    {Fault.HTTP_500, Fault.HTTP_503, Fault.GARBAGE, Fault.TRUNCATED, Fault.RESET}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """Replies per endpoint, used in turn; the last one repeats."""
+
+    check: tuple[Reply, ...] = (_ALLOW,)
+    cancel: tuple[Reply, ...] = (Reply(),)
+    status: tuple[Reply, ...] = (Reply(),)
+
+
+def _s(status: CancellationStatus, code: ErrorCode = ErrorCode.SUCCESS) -> Reply:
+    return Reply(status.value, code)
+
+
+def _code(code: ErrorCode) -> Reply:
+    return Reply("", code)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "CONFIRMED": Scenario(),
+    "WAITING": Scenario(cancel=(_s(_WAITING),), status=(_s(_WAITING), _s(_WAITING), Reply())),
+    "WAITING-FOREVER": Scenario(cancel=(_s(_WAITING),), status=(_s(_WAITING),)),
+    "UNKNOWN": Scenario(
+        cancel=(_s(CancellationStatus.CANCEL_UNKNOWN),),
+        status=(_s(CancellationStatus.CANCEL_UNKNOWN), Reply()),
+    ),
+    "MISMATCH": Scenario(cancel=(_s(CancellationStatus.CANCEL_PENALTY_MISMATCH), Reply())),
+    "MISMATCH-ALWAYS": Scenario(cancel=(_s(CancellationStatus.CANCEL_PENALTY_MISMATCH),)),
+    "EXPIRED": Scenario(
+        cancel=(_s(CancellationStatus.CANCEL_EXPIRED),),
+        status=(_s(CancellationStatus.CANCEL_EXPIRED),),
+    ),
+    "NOT-ALLOWED": Scenario(check=(Reply(CheckStatus.NOT_ALLOW_CANCELLATION.value),)),
+    "CHECK-UNKNOWN": Scenario(check=(Reply(CheckStatus.UNKNOWN.value), _ALLOW)),
+    "CHECK-5XX": Scenario(check=(Reply(fault=Fault.HTTP_503), _ALLOW)),
+    "CHECK-SLOW": Scenario(check=(Reply(CheckStatus.ALLOW_CANCELLATION.value, fault=Fault.SLOW),)),
+    "SLOW": Scenario(cancel=(Reply(fault=Fault.SLOW),)),
+    "5XX": Scenario(cancel=(Reply(fault=Fault.HTTP_503),)),
+    "GARBAGE": Scenario(cancel=(Reply(fault=Fault.GARBAGE),)),
+    "BAD-SIGNATURE": Scenario(cancel=(Reply(fault=Fault.BAD_SIGNATURE),)),
+    "TAMPERED": Scenario(cancel=(Reply(fault=Fault.TAMPERED),)),
+    **{
+        f"E{code.value}": Scenario(cancel=(_code(code),))
+        for code in ErrorCode
+        if code.value != "00"
+    },
+}

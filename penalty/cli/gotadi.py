@@ -1,0 +1,325 @@
+"""``penalty gotadi check|cancel|status`` and the hooks of ``penalty sandbox gotadi``.
+
+Configured from ``PENALTY_GOTADI_*`` environment variables and/or the ``[gotadi]`` table of
+``--config FILE`` (see `penalty.providers.gotadi.config`). Secrets are never printed.
+
+Exit codes: 0 done (``cancel``: confirmed); 1 the cancellation did not end confirmed (not
+allowed, expired, mismatch, rejected, still pending); 2 bad input; 3 Gotadi unreachable or not
+believable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from penalty.booking import Booking
+from penalty.cli import EXIT_FAILED, EXIT_OK
+from penalty.cli._io import load_booking
+from penalty.errors import InvalidInstant
+from penalty.instants import parse_instant
+from penalty.providers._sandbox import Handler
+from penalty.providers.gotadi.client import GotadiClient, PenaltyCheck
+from penalty.providers.gotadi.config import GotadiSettings
+from penalty.providers.gotadi.crypto import RsaPadding
+from penalty.providers.gotadi.flow import CancelOutcome, FlowSettings, FlowState, Step
+from penalty.providers.gotadi.flow import cancel_booking as run_flow
+from penalty.providers.gotadi.keys import (
+    KeyPair,
+    bundled_key_path,
+    bundled_test_keys,
+    load_private_key,
+    load_public_key,
+    read_key_file,
+)
+from penalty.providers.gotadi.sandbox import GotadiSandbox
+from penalty.providers.gotadi.sandbox_data import (
+    FIXTURES,
+    SANDBOX_CONFIG_FILE,
+    SCENARIOS,
+    TEST_ONLY_ACCESS_CODE,
+    TEST_ONLY_API_KEY,
+)
+
+__all__ = ["add_sandbox_arguments", "register", "sandbox_banner", "sandbox_handler"]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``gotadi check``, ``gotadi cancel`` and ``gotadi status`` to the CLI."""
+    gotadi = subparsers.add_parser("gotadi", help="Gotadi hotel bookings: penalty, cancel, status")
+    commands = gotadi.add_subparsers(dest="gotadi_command", required=True, metavar="COMMAND")
+    check = commands.add_parser(
+        "check",
+        help="a booking's live penalty windows (and our fee, given --booking)",
+        description="POST /api/v3/hotel/check-cancel-penalty; with --booking, quote our fee "
+        "and compare it with Gotadi's cancelPenaltyTotal.",
+    )
+    _common(check)
+    check.add_argument("--booking", metavar="BOOKING.json", help="quote our fee for this booking")
+    _at(check)
+    check.set_defaults(run=_run_check)
+    cancel = commands.add_parser(
+        "cancel",
+        help="cancel with our exact fee and follow the cancellation to its end",
+        description="check -> quote -> compare -> cancel -> (resubmit once on mismatch) -> poll "
+        "the status until final or --wait seconds.",
+    )
+    _common(cancel)
+    cancel.add_argument(
+        "--booking",
+        metavar="BOOKING.json",
+        required=True,
+        help="the booking: total, currency, nightly_rates, check_in, check_out, timezone",
+    )
+    _at(cancel)
+    cancel.add_argument(
+        "--wait",
+        type=float,
+        default=FlowSettings().deadline,
+        metavar="SECONDS",
+        help="give up polling after this long (default %(default)s)",
+    )
+    cancel.set_defaults(run=_run_cancel)
+    status = commands.add_parser("status", help="where a cancellation stands")
+    _common(status)
+    status.set_defaults(run=_run_status)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("booking_number", metavar="BOOKING_NUMBER", help="Gotadi's booking number")
+    parser.add_argument("--config", metavar="FILE", help="TOML file with a [gotadi] table")
+    parser.add_argument("--base-url", help="override PENALTY_GOTADI_BASE_URL")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--at",
+        metavar="ISO",
+        help="cancel time for the quote, with an offset (default: now); for sandbox runs",
+    )
+
+
+def _client(args: argparse.Namespace) -> GotadiClient:
+    overrides = {"base_url": args.base_url} if args.base_url else {}
+    return GotadiClient(GotadiSettings.load(config_file=args.config, **overrides))
+
+
+def _now(args: argparse.Namespace) -> datetime | None:
+    if not args.at:
+        return None
+    return parse_instant(args.at, tz=None, path="--at", error=InvalidInstant)
+
+
+def _dump(value: dict[str, Any]) -> None:
+    print(json.dumps(value, ensure_ascii=False, default=str))
+
+
+# -- check ---------------------------------------------------------------------------------------
+
+
+def _window_text(index: int, window: Any) -> str:
+    parts = [f"{window.type}"]
+    parts += [
+        f"{name}={getattr(window, name)}"
+        for name in ("percent", "nights", "amount")
+        if getattr(window, name)
+    ]
+    return (
+        f"  [{index}] {window.start_date} -> {window.end_date}  {' '.join(parts)} {window.currency}"
+    )
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    booking = load_booking(args.booking) if args.booking else None
+    at = _now(args)
+    with _client(args) as gotadi:
+        check = gotadi.check_cancel_penalty(args.booking_number)
+    quote = None
+    if booking is not None:
+        quote = check.policy.quote(booking, at if at is not None else datetime.now(UTC))
+    if args.json:
+        result = check.response.result
+        _dump(
+            {
+                "booking_number": check.booking_number,
+                "status": check.status.value,
+                "cancel_penalty_total": _str(check.cancel_penalty_total),
+                "cancel_penalties": [
+                    penalty.model_dump(by_alias=True) for penalty in result.cancel_penalties
+                ]
+                if result is not None
+                else [],
+                "quote": quote.to_json() if quote is not None else None,
+                "total_matches": None if quote is None else quote.fee == check.cancel_penalty_total,
+            }
+        )
+        return EXIT_OK
+    _print_check(check)
+    if quote is not None:
+        total = check.cancel_penalty_total
+        verdict = (
+            "Gotadi sent no total"
+            if total is None
+            else "matches Gotadi's total"
+            if quote.fee == total
+            else f"MISMATCH with Gotadi's total {total:,}"
+        )
+        print(f"our fee: {quote.fee:,} {quote.currency} (wire {quote.gotadi_amount}), {verdict}")
+    return EXIT_OK
+
+
+def _print_check(check: PenaltyCheck) -> None:
+    print(f"booking {check.booking_number}: {check.status.value}")
+    print(f"Gotadi's cancelPenaltyTotal: {_str(check.cancel_penalty_total) or 'absent'}")
+    penalties = check.response.result.cancel_penalties if check.response.result else ()
+    print("penalty windows:" if penalties else "penalty windows: none")
+    for index, window in enumerate(penalties):
+        print(_window_text(index, window))
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+# -- cancel --------------------------------------------------------------------------------------
+
+
+def _outcome_json(outcome: CancelOutcome) -> dict[str, Any]:
+    return {
+        "booking_number": outcome.booking_number,
+        "state": outcome.state.value,
+        "status": outcome.status.value if outcome.status else None,
+        "amount_sent": outcome.amount_sent,
+        "quote": outcome.quote.to_json() if outcome.quote else None,
+        "gotadi_total": _str(outcome.gotadi_total),
+        "total_mismatch": outcome.total_mismatch,
+        "gotadi_fee": _str(outcome.gotadi_fee),
+        "provider_code": outcome.provider_code,
+        "trail": [
+            {"action": s.action, "text": s.text, "elapsed": s.elapsed, "status": s.status}
+            for s in outcome.trail
+        ],
+    }
+
+
+def _run_cancel(args: argparse.Namespace) -> int:
+    booking: Booking = load_booking(args.booking)
+    at = _now(args)
+    settings = FlowSettings(deadline=args.wait)
+    live: Callable[[Step], None] | None = None if args.json else print
+    with _client(args) as gotadi:
+        kwargs: dict[str, Any] = {"now": (lambda: at)} if at is not None else {}
+        outcome = run_flow(
+            gotadi, args.booking_number, booking, settings=settings, on_step=live, **kwargs
+        )
+    if args.json:
+        _dump(_outcome_json(outcome))
+    else:
+        print(_summary(outcome))
+    return EXIT_OK if outcome.state is FlowState.CONFIRMED else EXIT_FAILED
+
+
+def _summary(outcome: CancelOutcome) -> str:
+    text = f"result: {outcome.state.value}"
+    if outcome.status is not None:
+        text += f" ({outcome.status.value})"
+    if outcome.amount_sent is not None:
+        text += f", fee sent {outcome.amount_sent}"
+    if outcome.total_mismatch:
+        text += f"; Gotadi's cancelPenaltyTotal was {_str(outcome.gotadi_total)}"
+    return text
+
+
+# -- status --------------------------------------------------------------------------------------
+
+
+def _run_status(args: argparse.Namespace) -> int:
+    with _client(args) as gotadi:
+        answer = gotadi.cancellation_status(args.booking_number)
+    status = answer.cancellation_status.value if answer.cancellation_status else None
+    if args.json:
+        _dump(
+            {
+                "booking_number": answer.booking_number,
+                "error_code": answer.error_code.value,
+                "status": status,
+                "cancel_penalty_amount": answer.cancel_penalty_amount,
+            }
+        )
+        return EXIT_OK
+    text = f"booking {answer.booking_number}: {status or 'no status'}"
+    if answer.cancel_penalty_amount is not None:
+        text += f", fee {answer.cancel_penalty_amount}"
+    if answer.error_code.value != "00":
+        text += f" (error {answer.error_code.value}: {answer.error_code.meaning})"
+    print(text)
+    return EXIT_OK
+
+
+# -- penalty sandbox gotadi ----------------------------------------------------------------------
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``penalty sandbox gotadi`` (all default to the bundled TEST-ONLY setup)."""
+    parser.add_argument("--api-key", default=TEST_ONLY_API_KEY, help="apikey to accept")
+    parser.add_argument("--access-code", default=TEST_ONLY_ACCESS_CODE, help="access code")
+    parser.add_argument("--bearer-token", help="also require Authorization: Bearer TOKEN")
+    parser.add_argument("--key", metavar="PATH", help="the sandbox's RSA private key")
+    parser.add_argument("--partner-public-key", metavar="PATH", help="the partner's RSA public key")
+    parser.add_argument(
+        "--rsa-padding",
+        choices=[padding.value for padding in RsaPadding],
+        default=RsaPadding.PKCS1V15.value,
+        help="how the 3DES key is RSA-encrypted (default %(default)s)",
+    )
+    parser.add_argument(
+        "--slow", type=float, default=3.0, metavar="SECONDS", help="delay of *-SLOW answers"
+    )
+
+
+def sandbox_handler(args: argparse.Namespace) -> Handler:
+    """The sandbox the options describe (bundled TEST-ONLY keys unless paths are given)."""
+    _, bundled = bundled_test_keys()
+    own = bundled.own_private
+    peer = bundled.peer_public
+    if args.key:
+        own = load_private_key(read_key_file(args.key), path=args.key)
+    if args.partner_public_key:
+        path = args.partner_public_key
+        peer = load_public_key(read_key_file(path), path=path)
+    return GotadiSandbox(
+        keys=KeyPair(own_private=own, peer_public=peer),
+        api_key=args.api_key,
+        access_code=args.access_code,
+        bearer_token=args.bearer_token,
+        rsa_padding=RsaPadding(args.rsa_padding),
+        slow_seconds=args.slow,
+    )
+
+
+def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+    """How to point ``penalty gotadi`` at this sandbox (no secret values)."""
+    config = bundled_key_path(SANDBOX_CONFIG_FILE)
+    custom = args.key or args.partner_public_key or args.bearer_token
+    custom = custom or args.api_key != TEST_ONLY_API_KEY
+    custom = custom or args.access_code != TEST_ONLY_ACCESS_CODE
+    lines = [
+        f"Gotadi sandbox on {url} (TEST-ONLY; Ctrl-C stops it)",
+        "Point the client at it:",
+        f"  export PENALTY_GOTADI_BASE_URL={url}",
+        f"  export PENALTY_GOTADI_CONFIG={config}",
+        "  penalty gotadi check EX3 --booking BOOKING.json --at 2021-05-13T09:00:00+07:00",
+        "  penalty gotadi cancel EX1-WAITING --booking BOOKING.json --at 2021-05-13T09:00:00+07:00",
+    ]
+    if custom:
+        lines.append("  (with your own keys or credentials, configure the client to match)")
+    lines += [
+        f"Bookings: {', '.join(FIXTURES)}",
+        f"  add -SCENARIO for an outcome: {', '.join(SCENARIOS)}",
+    ]
+    return "\n".join(lines)
