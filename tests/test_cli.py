@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from tests.helpers import GOTADI, penalty_cli
+from tests.helpers import GOTADI, gotadi_window, penalty_cli
 
 BOOKING = str(GOTADI / "booking.json")
 TWO = str(GOTADI / "example4_two_windows.json")
@@ -118,3 +122,27 @@ def test_warnings_go_to_stderr() -> None:
     assert result.returncode == 0
     out = json.loads(result.stdout)
     assert out["warnings"][0]["code"] == "assumed_zone"
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    """`penalty schedule --json | head -c 10` on a long schedule: no BrokenPipeError traceback."""
+    start = datetime(2021, 5, 1, tzinfo=UTC)
+    windows = [
+        gotadi_window(
+            (start + timedelta(hours=i)).isoformat(),
+            (start + timedelta(hours=i + 1)).isoformat(),
+            "AMOUNT",
+            amount=str(i + 1),
+        )
+        for i in range(3000)
+    ]
+    policy = tmp_path / "long.json"
+    policy.write_text(json.dumps(windows))
+    script = Path(sys.executable).with_name("penalty")
+    command = f"'{script}' schedule '{policy}' --booking '{BOOKING}' --json | head -c 10"
+    result = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.stdout == '{"currency'
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "BrokenPipe" not in result.stderr

@@ -6,25 +6,35 @@ its parser and sets ``run`` (a function ``argparse.Namespace -> int``). Exit cod
 * 0 — done;
 * 1 — the operation ran but did not succeed (e.g. a provider refused a cancellation);
 * 2 — bad input or usage: one line on stderr naming the field, no traceback;
-* 3 — a provider could not be reached or gave an answer we cannot believe.
+* 3 — a provider could not be reached or gave an answer we cannot believe;
+* 130 — interrupted (Ctrl-C), e.g. stopping ``penalty sandbox``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from penalty.errors import InvalidInput, PenaltyError, ProviderError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_PROVIDER", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_PROVIDER",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PROVIDER = 3
+EXIT_INTERRUPTED = 130
 
 #: Subcommand modules, each with ``register(subparsers)``; imported only when the CLI runs.
 _COMMAND_MODULES = (
@@ -63,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`penalty schedule --json | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     except InvalidInput as exc:
         print(f"penalty: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
