@@ -155,7 +155,11 @@ def _run_check(args: argparse.Namespace) -> int:
                 if result is not None
                 else [],
                 "quote": quote.to_json() if quote is not None else None,
-                "total_matches": None if quote is None else quote.fee == check.cancel_penalty_total,
+                "total_matches": (
+                    None
+                    if quote is None or check.cancel_penalty_total is None
+                    else quote.fee == check.cancel_penalty_total
+                ),
             }
         )
         return EXIT_OK

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +41,7 @@ from penalty.providers._http import RetryPolicy, make_client, parse_json, send
 from penalty.providers.gotadi.codes import CheckStatus, ErrorCode, Outcome
 from penalty.providers.gotadi.config import GotadiSettings
 from penalty.providers.gotadi.crypto import SEPARATOR, open_envelope, seal
+from penalty.providers.gotadi.inflight import IN_FLIGHT, CancellationInFlight
 from penalty.providers.gotadi.messages import (
     CancellationCheckRequest,
     CancellationCheckResponse,
@@ -71,45 +71,6 @@ STATUS_PATH = "/api/partner/cancellation-check"
 DEFAULT_RETRY = RetryPolicy()
 
 _Answer = TypeVar("_Answer", CancellationResponse, CancellationCheckResponse)
-
-
-class CancellationInFlight(PenaltyError, RuntimeError):
-    """Another cancellation of the same booking is under way in this process."""
-
-    default_code = "cancellation_in_flight"
-
-
-class _InFlight:
-    """Per-booking guard: re-entrant for the thread holding it, refused to every other thread."""
-
-    def __init__(self) -> None:
-        self._mutex = threading.Lock()
-        self._owners: dict[tuple[str, str], tuple[int, int]] = {}
-
-    @contextmanager
-    def hold(self, key: tuple[str, str]) -> Iterator[None]:
-        me = threading.get_ident()
-        with self._mutex:
-            owner, depth = self._owners.get(key, (me, 0))
-            if owner != me:
-                raise CancellationInFlight(
-                    "a cancellation of this booking is already in flight",
-                    path="booking_number",
-                    value=key[1],
-                )
-            self._owners[key] = (me, depth + 1)
-        try:
-            yield
-        finally:
-            with self._mutex:
-                owner, depth = self._owners[key]
-                if depth == 1:
-                    del self._owners[key]
-                else:
-                    self._owners[key] = (owner, depth - 1)
-
-
-_IN_FLIGHT = _InFlight()
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +169,7 @@ class GotadiClient:
     @contextmanager
     def in_flight(self, booking_number: str) -> Iterator[None]:
         """Hold ``booking_number`` for a cancellation; other threads get `CancellationInFlight`."""
-        with _IN_FLIGHT.hold((self.settings.base_url, booking_number)):
+        with IN_FLIGHT.hold((self.settings.base_url, booking_number)):
             yield
 
     # -- transport -----------------------------------------------------------------------------
