@@ -7,9 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from penalty.errors import ProviderRejected
 from penalty.providers._sandbox import SandboxServer
-from penalty.providers.gotadi.client import CANCEL_PATH, CHECK_PATH, STATUS_PATH
+from penalty.providers.gotadi.client import CANCEL_PATH, CHECK_PATH, STATUS_PATH, GotadiClient
 from penalty.providers.gotadi.codes import ErrorCode
 from penalty.providers.gotadi.crypto import open_envelope, seal
 from penalty.providers.gotadi.keys import KeyPair
@@ -121,3 +124,21 @@ def test_stay_windows_follow_the_sandbox_clock(gotadi_keys: KeyPair) -> None:
         "2030-01-06T10:00:00.000+07:00",
     ]
     assert windows[-1]["endDate"] == "2030-01-08T10:00:00.000+07:00"
+
+
+booking_numbers = st.text(
+    st.characters(codec="utf-8", exclude_characters="|"), min_size=1, max_size=30
+).filter(lambda text: text == text.strip())
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(booking_number=booking_numbers)
+def test_any_booking_number_survives_the_round_trip_over_http(
+    booking_number: str, client: GotadiClient, sandbox: GotadiSandbox
+) -> None:
+    """Any unicode booking number is sealed, sent, read by the sandbox and echoed back signed."""
+    sandbox.reset()
+    with pytest.raises(ProviderRejected) as caught:
+        client.cancellation_status(booking_number)
+    assert caught.value.provider_code == ErrorCode.FAILED.value  # not one of its bookings
+    assert [seen.booking_number for seen in sandbox.seen] == [booking_number]
