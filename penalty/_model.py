@@ -7,13 +7,31 @@ wrong type) become the model's error class with the field path and the offending
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from penalty.errors import InvalidInput, PenaltyError
 
-__all__ = ["FrozenModel", "format_loc"]
+__all__ = ["FrozenModel", "construct", "format_loc"]
+
+M = TypeVar("M", bound=BaseModel)
+_setattr = object.__setattr__
+
+
+def construct(cls: type[M], values: dict[str, Any]) -> M:
+    """``cls.model_construct(**values)`` for trusted values naming every field, in field order.
+
+    The same instance pydantic builds (``__dict__``, fields set, no extra, no private state)
+    without its generic loop over fields, aliases and defaults: ~0.5 µs instead of ~5 µs, which
+    matters where the engine builds a model per window or per quote.
+    """
+    instance = cls.__new__(cls)
+    _setattr(instance, "__dict__", values)
+    _setattr(instance, "__pydantic_fields_set__", set(values))
+    _setattr(instance, "__pydantic_extra__", None)
+    _setattr(instance, "__pydantic_private__", None)
+    return instance
 
 
 def format_loc(loc: tuple[int | str, ...], prefix: str | None = None) -> str | None:

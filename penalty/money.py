@@ -1,33 +1,64 @@
 """Money: strict decimal parsing, ISO 4217 currencies with CLDR minor units, one rounding.
 
 Amounts are `decimal.Decimal` from parse to output; a `float` is refused, never converted.
-Intermediate arithmetic is exact (`fractions.Fraction`: a night's share ``total / 3`` stays
-exact), and a fee is rounded exactly once, half-up, to the currency's minor unit as CLDR (via
-babel) defines it: VND 0 digits, USD 2, KWD 3. Nothing here reads `decimal.getcontext()`.
+Intermediate arithmetic is exact: sums and products go through `EXACT`, an explicit context
+with the largest precision `decimal` offers and `Inexact` trapped, so nothing is ever rounded
+on the way (and nothing reads `decimal.getcontext()`); the only division, a night's share
+``total / 3``, is kept as a numerator over an integer denominator. A fee is rounded exactly
+once, half-up, to the currency's minor unit as CLDR (via babel) defines it: VND 0 digits,
+USD 2, KWD 3.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+)
 from fractions import Fraction
 from functools import lru_cache
 
 from penalty.errors import InvalidInput
 
 __all__ = [
+    "EXACT",
+    "fee_amounts",
     "gotadi_amount",
     "minor_unit",
     "parse_decimal",
     "round_half_up",
+    "round_ratio",
     "validate_currency",
 ]
+
+#: Exact arithmetic: `add`, `subtract`, `multiply` and `scaleb` through this context never round
+#: (the precision is the largest there is) and would raise rather than lose a digit.
+EXACT = Context(
+    prec=MAX_PREC,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    rounding=ROUND_HALF_UP,
+    traps=[Inexact, InvalidOperation],
+)
 
 #: Up to 20 integer and 12 fraction digits: every real amount, and no 10**999 surprises.
 _NUMBER = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*")
 _PERCENT = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*%?[ \t]*")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _MAX_DIGITS = 20
+_MAX_FRACTION = 12
+#: Gotadi's amounts have two decimals (SEMANTICS rule 13).
+_WIRE_DIGITS = 2
+#: Rounding, and only rounding: half-up, to a quantum, never reading the ambient context.
+_ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_HALF_UP)
+_QUANTA = (Decimal(1), Decimal("0.1"), Decimal("0.01"))
 
 
 def parse_decimal(
@@ -48,6 +79,20 @@ def parse_decimal(
         >>> parse_decimal("70%", path="p", error=InvalidPolicy, percent=True)
         Decimal('70')
     """
+    if type(raw) is str:  # what providers send: checked first, it is the hot path
+        # "200000", "12.5", "70%": the pattern's common case without the pattern (isdecimal()
+        # is exactly the pattern's \d, Unicode category Nd).
+        text = raw[:-1] if percent and raw[-1:] == "%" else raw
+        whole, dot, fraction = text.partition(".")
+        if (
+            whole.isdecimal()
+            and len(whole) <= _MAX_DIGITS
+            and (not dot or (fraction.isdecimal() and len(fraction) <= _MAX_FRACTION))
+        ):
+            return Decimal(text)
+        match = (_PERCENT if percent else _NUMBER).fullmatch(raw)
+        if match is not None:
+            return Decimal(match.group(1))
     if isinstance(raw, bool | float):
         raise error(
             f"{what} must be a string or an integer, not {type(raw).__name__}",
@@ -83,6 +128,10 @@ def parse_decimal(
     return Decimal(match.group(1))
 
 
+#: The currencies validated so far, with their digits: a dict lookup instead of babel and a regex.
+_KNOWN: dict[str, int] = {}
+
+
 @lru_cache(maxsize=512)
 def _currency_digits(code: str) -> int | None:
     # babel is imported on first use only: `import penalty` stays cheap.
@@ -101,6 +150,8 @@ def validate_currency(raw: object, *, path: str | None, error: type[InvalidInput
         >>> validate_currency("VND", path="currency", error=InvalidBooking)
         'VND'
     """
+    if type(raw) is str and raw in _KNOWN:
+        return raw
     if not isinstance(raw, str) or _CURRENCY.fullmatch(raw) is None:
         raise error(
             "currency must be an upper-case ISO 4217 code like 'VND'",
@@ -108,8 +159,10 @@ def validate_currency(raw: object, *, path: str | None, error: type[InvalidInput
             value=raw,
             code="invalid_currency",
         )
-    if _currency_digits(raw) is None:
+    digits = _currency_digits(raw)
+    if digits is None:
         raise error("unknown ISO 4217 currency", path=path, value=raw, code="unknown_currency")
+    _KNOWN[raw] = digits
     return raw
 
 
@@ -120,6 +173,9 @@ def minor_unit(currency: str) -> int:
         >>> minor_unit("VND"), minor_unit("USD"), minor_unit("KWD")
         (0, 2, 3)
     """
+    digits = _KNOWN.get(currency)
+    if digits is not None:
+        return digits
     digits = _currency_digits(currency)
     if digits is None:
         msg = f"unknown ISO 4217 currency {currency!r}; validate it first"
@@ -127,7 +183,7 @@ def minor_unit(currency: str) -> int:
     return digits
 
 
-def round_half_up(value: Fraction | Decimal, digits: int) -> Decimal:
+def round_half_up(value: Fraction | Decimal | int, digits: int) -> Decimal:
     """Round an exact value half-up (away from zero on ties) to ``digits`` decimals, exactly.
 
     Example:
@@ -136,12 +192,57 @@ def round_half_up(value: Fraction | Decimal, digits: int) -> Decimal:
         >>> round_half_up(Fraction(33333, 1000), 2)
         Decimal('33.33')
     """
-    exact = Fraction(value)
-    scaled = exact * 10**digits
-    units = int((abs(scaled) + Fraction(1, 2)) // 1)
-    if scaled < 0:
+    numerator, denominator = value.as_integer_ratio()
+    return round_ratio(numerator, denominator, digits)
+
+
+def round_ratio(numerator: int, denominator: int, digits: int) -> Decimal:
+    """`round_half_up` of ``numerator / denominator`` (``denominator > 0``), in integers only.
+
+    Example:
+        >>> round_ratio(3_000_000, 7, 0), round_ratio(1, 8, 2), round_ratio(-1, 8, 2)
+        (Decimal('428571'), Decimal('0.13'), Decimal('-0.13'))
+    """
+    units = _half_up(abs(numerator), denominator, digits)
+    if numerator < 0:
         units = -units
     return Decimal(f"{units}E-{digits}") if digits else Decimal(units)
+
+
+def _half_up(numerator: int, denominator: int, digits: int) -> int:
+    """``numerator / denominator`` (both positive) in units of ``10**-digits``, ties up."""
+    scale: int = 10**digits
+    return (2 * numerator * scale + denominator) // (2 * denominator)
+
+
+def fee_amounts(exact: Decimal, denominator: int, digits: int) -> tuple[Decimal, str]:
+    """A fee ``exact / denominator`` rounded once, and its `gotadi_amount`.
+
+    The fee is rounded half-up to the currency's ``digits``; the Gotadi amount is that fee with
+    two decimals (or, for a three-digit currency, the exact value rounded to two decimals).
+
+    Example:
+        >>> fee_amounts(Decimal("864196.9"), 1, 0), fee_amounts(Decimal("100"), 3, 3)
+        ((Decimal('864197'), '864197.00'), (Decimal('33.333'), '33.33'))
+    """
+    if exact < 0:
+        msg = f"a fee is never negative: {exact}/{denominator}"
+        raise ValueError(msg)
+    if denominator == 1 and digits <= _WIRE_DIGITS:
+        # One quantize, half-up, in an explicit context: the same as `round_half_up`, faster.
+        # The result has exactly `digits` decimals, so str() is plain digits (no exponent).
+        fee = _ROUNDING.quantize(exact, _QUANTA[digits])
+        text = str(fee)
+        return fee, text + (".00" if digits == 0 else "0" if digits == 1 else "")
+    numerator, exact_denominator = exact.as_integer_ratio()
+    numerator, denominator = numerator, exact_denominator * denominator
+    units = _half_up(numerator, denominator, digits)
+    fee = Decimal(f"{units}E-{digits}") if digits else Decimal(units)
+    if digits <= _WIRE_DIGITS:
+        cents = units * 10 ** (_WIRE_DIGITS - digits)
+    else:
+        cents = _half_up(numerator, denominator, _WIRE_DIGITS)
+    return fee, f"{cents // 100}.{cents % 100:02d}"
 
 
 def gotadi_amount(amount: Decimal) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import field_validator, model_validator
@@ -266,15 +267,11 @@ class Policy(FrozenModel):
         Raises:
             InvalidPolicy: naming the field (``cancelPenalties[1].percent``) and its value.
         """
-        from penalty.providers.gotadi.penalties import policy_from_gotadi
-
-        return policy_from_gotadi(payload, fold=fold)
+        return _gotadi_reader()(payload, fold=fold)
 
     def timeline(self, booking: Booking) -> Timeline:
         """Compile against ``booking`` once; then quote any instant cheaply."""
-        from penalty.timeline import Timeline
-
-        return Timeline(self, booking)
+        return _timeline_class()(self, booking)
 
     def quote(self, booking: Booking, at: datetime | str) -> Quote:
         """The fee of cancelling ``booking`` at ``at`` (compiles; reuse `timeline` to repeat)."""
@@ -283,3 +280,19 @@ class Policy(FrozenModel):
     def schedule(self, booking: Booking) -> tuple[Segment, ...]:
         """The fee schedule against ``booking`` (SEMANTICS rule 14)."""
         return self.timeline(booking).segments
+
+
+# Imported on first use (the engine never imports a provider module up front, and the timeline
+# imports this module), then remembered: an import statement in a hot method costs ~2 µs a call.
+@cache
+def _gotadi_reader() -> Callable[..., Policy]:
+    from penalty.providers.gotadi.penalties import policy_from_gotadi
+
+    return policy_from_gotadi
+
+
+@cache
+def _timeline_class() -> type[Timeline]:
+    from penalty.timeline import Timeline
+
+    return Timeline

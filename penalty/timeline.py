@@ -1,46 +1,54 @@
-"""Compile a policy against a booking into a timeline; quote any instant by bisection.
+"""A policy compiled against a booking: quote any instant by bisection.
 
-Compiling does all the work once: window edges become sorted integer microsecond boundaries,
-and every elementary interval between two boundaries gets its `Quote` precomputed (fee exact,
-capped at the total, rounded once). Quoting is then one subtraction, one bisection and a list
-lookup. `Timeline.segments` is the schedule: the same intervals with equal neighbouring fees
-merged (SEMANTICS rule 14), so a schedule can never disagree with a quote.
+Compiling (`penalty._compiler`) does all the work once: window edges become sorted integer
+microsecond boundaries, and every elementary interval between two boundaries gets its fee
+precomputed (exact, capped at the total, rounded once). Quoting is then one subtraction, one
+bisection and a list lookup; the `Quote` object of an interval is built the first time that
+interval is quoted, and kept. `Timeline.segments` is the schedule: the same intervals with equal
+neighbouring fees merged (SEMANTICS rule 14), so a schedule can never disagree with a quote.
+
+The fast paths and what they cost on a 2-core machine (``make bench``): `Timeline.quote` of an
+aware datetime ~0.6 µs, of an ISO 8601 text ~0.9 µs; `Timeline.fees` ~0.3 µs an instant,
+`Timeline.fees_at_micros` ~0.15 µs. Anything unusual (a naive time, text that is not plain
+``YYYY-MM-DDTHH:MM…±HH:MM``) falls back to the fully checked slow path, which gives the same
+answer or the same error as ever.
 """
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from decimal import Decimal
-from fractions import Fraction
+from functools import partial
+from itertools import chain, islice, repeat
+from operator import floordiv
 from typing import TYPE_CHECKING, Any, Literal
 
-from penalty._model import FrozenModel
-from penalty.errors import CurrencyMismatch, InvalidInstant, InvalidPolicy
+from penalty._model import FrozenModel, construct
+from penalty.errors import InvalidInstant
 from penalty.instants import (
     EPOCH,
     ONE_MICROSECOND,
     from_micros,
-    localize,
+    iso_micros,
     parse_instant,
     to_micros,
     zone,
 )
-from penalty.money import gotadi_amount, minor_unit, round_half_up
-from penalty.policy import AfterLast, Basis, Boundary, Gaps
+from penalty.money import minor_unit
 
 if TYPE_CHECKING:
     from penalty.booking import Booking
-    from penalty.policy import Policy, Window
+    from penalty.policy import Policy
 
 __all__ = ["Phase", "PolicyWarning", "Quote", "Segment", "Timeline"]
 
 Phase = Literal["free", "window", "gap", "no_show"]
 
 _datetime_sub = datetime.__sub__
-_HUNDRED = Fraction(100)
+#: `Timeline.fees` reads its input this many instants at a time: memory stays flat.
+_CHUNK = 4096
 
 
 class PolicyWarning(FrozenModel):
@@ -114,16 +122,8 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-class _Span:
-    """A window resolved against a booking: integer edges and an exact charge."""
-
-    __slots__ = ("charge", "end", "index", "start")
-
-    def __init__(self, index: int, start: int | None, end: int | None, charge: Fraction) -> None:
-        self.index = index
-        self.start = start
-        self.end = end
-        self.charge = charge
+#: One elementary interval: (fee, Gotadi amount, phase, deciding window).
+Row = tuple[Decimal, str, Phase, int | None]
 
 
 class Timeline:
@@ -145,24 +145,29 @@ class Timeline:
         "_bounds",
         "_fees",
         "_quotes",
+        "_rows",
+        "_segments",
         "booking",
         "currency",
         "digits",
         "policy",
-        "segments",
         "warnings",
         "zone",
     )
 
+    #: Sorted boundaries, in microseconds since the epoch; interval ``i`` ends at ``_bounds[i]``.
     _bounds: list[int]
+    #: The fee of each of the ``len(_bounds) + 1`` intervals.
     _fees: list[Decimal]
-    _quotes: list[Quote]
+    #: The `Quote` of each interval, built when first asked for.
+    _quotes: list[Quote | None]
+    _rows: list[Row]
+    _segments: tuple[Segment, ...] | None
     booking: Booking
     policy: Policy
     currency: str
     digits: int
     zone: tzinfo
-    segments: tuple[Segment, ...]
     warnings: tuple[PolicyWarning, ...]
 
     def __init__(self, policy: Policy, booking: Booking) -> None:
@@ -170,7 +175,8 @@ class Timeline:
         self.booking = booking
         self.currency = booking.currency
         self.digits = minor_unit(booking.currency)
-        _Compiler(self).run()
+        self._segments = None
+        compile_timeline(self)
 
     # -- quoting -------------------------------------------------------------------------------
 
@@ -183,26 +189,83 @@ class Timeline:
         Raises:
             InvalidInstant: ``at`` is malformed, naive without a booking zone, or in a DST gap.
         """
-        try:
-            key = _datetime_sub(at, EPOCH) // ONE_MICROSECOND  # type: ignore[type-var]
-        except TypeError:
-            return self._quote_slow(at)
-        return self._quotes[bisect_right(self._bounds, key)]
+        if type(at) is str:
+            key = iso_micros(at)
+            if key is None:
+                return self._quote_slow(at)
+        else:
+            try:
+                key = _datetime_sub(at, EPOCH) // ONE_MICROSECOND  # type: ignore[type-var]
+            except TypeError:  # naive (or not a datetime at all)
+                return self._quote_slow(at)
+        position = bisect_right(self._bounds, key)
+        quote = self._quotes[position]
+        return self._quote_at(position) if quote is None else quote
 
     def fee(self, at: datetime | str) -> Decimal:
         """Just the fee at ``at`` (see `quote`)."""
         return self.quote(at).fee
 
     def fees(self, instants: Iterable[datetime | str]) -> Iterator[Decimal]:
-        """The fee at each of ``instants``, lazily, in order (memory stays flat)."""
-        bounds, fees, quote = self._bounds, self._fees, self.quote
-        for at in instants:
+        """The fee at each of ``instants``, lazily, in order; memory stays flat.
+
+        Reads ``instants`` ahead in chunks of 4096; a chunk of aware datetimes is quoted by a
+        pipeline of C functions (~0.3 µs an instant), anything else one `quote` at a time. An
+        invalid instant raises when its turn comes, after the fees before it.
+
+        Example:
+            >>> from penalty import Booking, Policy
+            >>> timeline = Policy.from_gotadi([]).timeline(Booking(total="10", currency="USD"))
+            >>> list(timeline.fees(["2021-05-12T18:00:00Z"]))
+            [Decimal('10.00')]
+        """
+        return chain.from_iterable(self._fee_chunks(instants))
+
+    def fees_at_micros(self, micros: Iterable[int]) -> Iterator[Decimal]:
+        """The fee at each instant given as integer microseconds since the Unix epoch.
+
+        The fastest way through many instants (~0.15 µs each): no parsing at all. Compute the
+        integers with `penalty.instants.to_micros`, or keep timestamps in that form.
+
+        Example:
+            >>> from penalty import Booking, Policy
+            >>> timeline = Policy.from_gotadi([]).timeline(Booking(total="10", currency="USD"))
+            >>> list(timeline.fees_at_micros([1_620_817_200_000_000]))
+            [Decimal('10.00')]
+        """
+        return map(self._fees.__getitem__, map(partial(bisect_right, self._bounds), micros))
+
+    def _fee_chunks(self, instants: Iterable[datetime | str]) -> Iterator[Iterator[Decimal]]:
+        fee_of = self._fees.__getitem__
+        locate = partial(bisect_right, self._bounds)
+        iterator = iter(instants)
+        while chunk := list(islice(iterator, _CHUNK)):
             try:
-                key = _datetime_sub(at, EPOCH) // ONE_MICROSECOND  # type: ignore[type-var]
-            except TypeError:
-                yield quote(at).fee
+                deltas = map(_datetime_sub, chunk, repeat(EPOCH))  # type: ignore[arg-type]
+                keys = list(map(floordiv, deltas, repeat(ONE_MICROSECOND)))
+            except TypeError:  # a string or a naive time in this chunk: one at a time
+                yield map(self.fee, chunk)
             else:
-                yield fees[bisect_right(bounds, key)]
+                yield map(fee_of, map(locate, keys))
+
+    def _quote_at(self, position: int) -> Quote:
+        fee, wire, phase, window = self._rows[position]
+        bounds, tz = self._bounds, self.zone
+        quote = construct(
+            Quote,
+            {
+                "fee": fee,
+                "currency": self.currency,
+                "gotadi_amount": wire,
+                "phase": phase,
+                "window": window,
+                "since": from_micros(bounds[position - 1], tz) if position else None,
+                "until": from_micros(bounds[position], tz) if position < len(bounds) else None,
+                "warnings": self.warnings,
+            },
+        )
+        self._quotes[position] = quote
+        return quote
 
     def _quote_slow(self, at: object) -> Quote:
         tz = None if self.booking.timezone is None else self._booking_zone()
@@ -210,7 +273,10 @@ class Timeline:
             isinstance(at, str) and _is_naive_text(at)
         )
         instant = parse_instant(at, tz=tz, path="at", error=InvalidInstant)
-        quote = self._quotes[bisect_right(self._bounds, to_micros(instant))]
+        position = bisect_right(self._bounds, to_micros(instant))
+        quote = self._quotes[position]
+        if quote is None:
+            quote = self._quote_at(position)
         if not naive:
             return quote
         note = PolicyWarning(
@@ -224,10 +290,52 @@ class Timeline:
     def _booking_zone(self) -> tzinfo:
         return zone(self.booking.timezone, path="timezone", error=InvalidInstant)
 
+    # -- the schedule --------------------------------------------------------------------------
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """The schedule: maximal stretches of constant fee, from minus to plus infinity."""
+        segments = self._segments
+        if segments is None:
+            segments = self._segments = self._merge()
+        return segments
+
     @property
     def boundaries(self) -> tuple[datetime, ...]:
         """Every instant at which the quote may change, in the timeline's zone."""
         return tuple(from_micros(key, self.zone) for key in self._bounds)
+
+    def _merge(self) -> tuple[Segment, ...]:
+        """Neighbouring intervals with equal fees, merged (SEMANTICS rule 14)."""
+        tz = self.zone
+        moments: list[datetime | None] = [None, *(from_micros(b, tz) for b in self._bounds), None]
+        merged: list[tuple[datetime | None, Decimal, str, list[Phase], list[int]]] = []
+        for position, (fee, wire, phase, window) in enumerate(self._rows):
+            if merged and merged[-1][1] == fee:
+                phases, windows = merged[-1][3], merged[-1][4]
+                if phases[-1] != phase:
+                    phases.append(phase)
+                if window is not None and window not in windows:
+                    windows.append(window)
+            else:
+                merged.append(
+                    (moments[position], fee, wire, [phase], [] if window is None else [window])
+                )
+        ends = [start for start, *_ in merged[1:]] + [None]
+        return tuple(
+            construct(
+                Segment,
+                {
+                    "start": start,
+                    "end": end,
+                    "fee": fee,
+                    "gotadi_amount": wire,
+                    "phases": tuple(phases),
+                    "windows": tuple(windows),
+                },
+            )
+            for (start, fee, wire, phases, windows), end in zip(merged, ends, strict=True)
+        )
 
 
 def _is_naive_text(text: str) -> bool:
@@ -237,261 +345,6 @@ def _is_naive_text(text: str) -> bool:
         return False
 
 
-class _Compiler:
-    """Does `Timeline.__init__`'s work; kept apart so the timeline object stays small."""
-
-    def __init__(self, timeline: Timeline) -> None:
-        self.timeline = timeline
-        self.policy = timeline.policy
-        self.booking = timeline.booking
-        self.warnings: list[PolicyWarning] = []
-        self.assumed: set[str] = set()
-        self.display_zone: tzinfo | None = None
-        self.total = Fraction(self.booking.total)
-
-    def run(self) -> None:
-        spans, markers = self._resolve()
-        self.timeline.zone = self.display_zone or UTC
-        bounds = sorted(
-            {edge for span in markers for edge in (span.start, span.end) if edge is not None}
-        )
-        self.timeline._bounds = bounds
-        rows = self._sweep(spans, markers, bounds)
-        self.timeline.warnings = tuple(self.warnings)
-        self._tabulate(rows, bounds)
-
-    # -- resolving windows ---------------------------------------------------------------------
-
-    def _resolve(self) -> tuple[list[_Span], list[_Span]]:
-        """(windows that cover time, every window incl. zero-length ones as time markers)."""
-        spans: list[_Span] = []
-        markers: list[_Span] = []
-        source = self.policy.source
-        shift = 1 if self.policy.rules.boundary is Boundary.END_INCLUSIVE else 0
-        for index, window in enumerate(self.policy.windows):
-            start = self._edge(window.start, index, "start")
-            end = self._edge(window.end, index, "end")
-            if start is not None and end is not None and end < start:
-                raise InvalidPolicy(
-                    "end is before start",
-                    path=source.path(index, "end"),
-                    value=_iso(window.end),
-                    code="end_before_start",
-                )
-            self._check_currency(window, index)
-            span = _Span(
-                index,
-                None if start is None else start + shift,
-                None if end is None else end + shift,
-                self._charge(window, index),
-            )
-            markers.append(span)
-            if start is not None and start == end:
-                self.warnings.append(
-                    PolicyWarning(
-                        code="zero_length_window",
-                        path=source.path(index),
-                        message="window ends where it starts: it covers no instant and charges "
-                        "nothing",
-                    )
-                )
-            else:
-                spans.append(span)
-        return spans, markers
-
-    def _edge(self, moment: datetime | None, index: int, field: str) -> int | None:
-        if moment is None:
-            return None
-        path = self.policy.source.path(index, field)
-        if moment.utcoffset() is None:
-            moment = self._localize(moment, path)
-        elif self.display_zone is None:
-            self.display_zone = moment.tzinfo
-        try:
-            return to_micros(moment)
-        except OverflowError as exc:
-            raise InvalidPolicy(
-                "time is out of range", path=path, value=_iso(moment), code="out_of_range"
-            ) from exc
-
-    def _localize(self, naive: datetime, path: str) -> datetime:
-        name = self.booking.timezone or self.policy.local_zone
-        if name is None:
-            raise InvalidPolicy(
-                "time has no offset and neither the booking nor the policy names a timezone",
-                path=path,
-                value=naive.isoformat(),
-                code="naive_datetime",
-            )
-        tz = zone(name, path=path, error=InvalidPolicy)
-        self.display_zone = tz
-        if name not in self.assumed:
-            self.assumed.add(name)
-            whose = "the booking's timezone" if self.booking.timezone else "the policy's default"
-            self.warnings.append(
-                PolicyWarning(
-                    code="assumed_zone",
-                    path=path,
-                    message=f"window times without an offset were read in {name} ({whose})",
-                )
-            )
-        return localize(naive, tz, fold=self.policy.fold, path=path, error=InvalidPolicy)
-
-    def _check_currency(self, window: Window, index: int) -> None:
-        if window.currency is not None and window.currency != self.booking.currency:
-            raise CurrencyMismatch(
-                f"window is in {window.currency} but the booking is in {self.booking.currency}",
-                path=self.policy.source.path(index, "currency"),
-                value=window.currency,
-            )
-
-    def _charge(self, window: Window, index: int) -> Fraction:
-        """SEMANTICS rules 4-6 and 10: components add, capped at the total, exact."""
-        charge = Fraction(0)
-        if window.percent is not None:
-            charge += Fraction(window.percent) / _HUNDRED * self.total
-        if window.amount is not None:
-            charge += Fraction(window.amount)
-        if window.nights:
-            charge += self._nights(Fraction(window.nights), index)
-        charge = min(charge, self.total)
-        if self.policy.rules.basis is Basis.REFUND:
-            return self.total - charge
-        return charge
-
-    def _nights(self, nights: Fraction, index: int) -> Fraction:
-        prices = self.booking.night_prices()
-        if prices is None:
-            raise InvalidPolicy(
-                "a nights charge needs the booking's nightly_rates or check_in/check_out",
-                path=self.policy.source.path(index, "nights"),
-                value=str(nights),
-                code="nights_unknown",
-            )
-        whole = int(nights)
-        charge = sum(prices[:whole], Fraction(0))
-        if whole < len(prices):
-            charge += (nights - whole) * prices[whole]
-        return charge
-
-    # -- sweeping ------------------------------------------------------------------------------
-
-    def _sweep(
-        self, spans: list[_Span], markers: list[_Span], bounds: list[int]
-    ) -> list[tuple[Fraction, Phase, int | None]]:
-        """(exact fee, phase, window) for each of the ``len(bounds) + 1`` intervals."""
-        rules = self.policy.rules
-        starts = [span.start for span in markers]
-        ends = [span.end for span in markers]
-        first_start = None if None in starts else min(starts, default=None)  # type: ignore[type-var]
-        last_end = None if None in ends else max(ends, default=None)  # type: ignore[type-var]
-        pending = sorted(spans, key=lambda s: (s.start is not None, s.start or 0))
-        active: list[tuple[Fraction, int, _Span]] = []
-        rows: list[tuple[Fraction, Phase, int | None]] = []
-        cursor = 0
-        previous: tuple[Fraction, int | None] = (Fraction(0), None)
-        for position in range(len(bounds) + 1):
-            low = bounds[position - 1] if position else None
-            high = bounds[position] if position < len(bounds) else None
-            while cursor < len(pending) and (
-                pending[cursor].start is None or (low is not None and pending[cursor].start <= low)  # type: ignore[operator]
-            ):
-                span = pending[cursor]
-                heapq.heappush(active, (-span.charge, span.index, span))
-                cursor += 1
-            while (
-                active
-                and active[0][2].end is not None
-                and low is not None
-                and active[0][2].end <= low
-            ):
-                heapq.heappop(active)
-            row: tuple[Fraction, Phase, int | None]
-            if active:
-                charge, index, _ = active[0]
-                row = (-charge, "window", index)
-            elif not markers:
-                row = self._after_last(rules.after_last, previous)
-            elif first_start is not None and high is not None and high <= first_start:
-                row = (Fraction(0), "free", None)
-            elif last_end is not None and low is not None and low >= last_end:
-                row = self._after_last(rules.after_last, previous)
-            elif rules.gaps is Gaps.CARRY:
-                row = (previous[0], "gap", previous[1])
-            else:
-                row = (Fraction(0), "gap", None)
-            rows.append(row)
-            previous = (row[0], row[2])
-        return rows
-
-    def _after_last(
-        self, rule: AfterLast, previous: tuple[Fraction, int | None]
-    ) -> tuple[Fraction, Phase, int | None]:
-        if rule is AfterLast.NO_SHOW:
-            return (self.total, "no_show", None)
-        if rule is AfterLast.CARRY:
-            return (previous[0], "no_show", previous[1])
-        return (Fraction(0), "no_show", None)
-
-    # -- tabulating ----------------------------------------------------------------------------
-
-    def _amounts(self, exact: Fraction) -> tuple[Decimal, str]:
-        digits = self.timeline.digits
-        fee = round_half_up(exact, digits)
-        wire = fee if digits <= 2 else round_half_up(exact, 2)
-        return fee, gotadi_amount(wire)
-
-    def _tabulate(self, rows: list[tuple[Fraction, Phase, int | None]], bounds: list[int]) -> None:
-        timeline = self.timeline
-        tz = timeline.zone
-        moments: list[datetime | None] = [None, *(from_micros(b, tz) for b in bounds), None]
-        quotes: list[Quote] = []
-        segments: list[Segment] = []
-        cache: dict[Fraction, tuple[Decimal, str]] = {}
-        for position, (exact, phase, window) in enumerate(rows):
-            if exact not in cache:
-                cache[exact] = self._amounts(exact)
-            fee, wire = cache[exact]
-            since, until = moments[position], moments[position + 1]
-            quotes.append(
-                Quote.model_construct(
-                    fee=fee,
-                    currency=timeline.currency,
-                    gotadi_amount=wire,
-                    phase=phase,
-                    window=window,
-                    since=since,
-                    until=until,
-                    warnings=timeline.warnings,
-                )
-            )
-            last = segments[-1] if segments else None
-            if last is not None and last.fee == fee:
-                segments[-1] = Segment.model_construct(
-                    start=last.start,
-                    end=until,
-                    fee=fee,
-                    gotadi_amount=wire,
-                    phases=last.phases if last.phases[-1] == phase else (*last.phases, phase),
-                    windows=_with(last.windows, window),
-                )
-            else:
-                segments.append(
-                    Segment.model_construct(
-                        start=since,
-                        end=until,
-                        fee=fee,
-                        gotadi_amount=wire,
-                        phases=(phase,),
-                        windows=() if window is None else (window,),
-                    )
-                )
-        timeline._quotes = quotes
-        timeline._fees = [quote.fee for quote in quotes]
-        timeline.segments = tuple(segments)
-
-
-def _with(windows: tuple[int, ...], window: int | None) -> tuple[int, ...]:
-    if window is None or window in windows:
-        return windows
-    return (*windows, window)
+# The compiler builds `PolicyWarning`s and fills a `Timeline`: it imports this module, so it is
+# imported last, once everything it needs from here is defined.
+from penalty._compiler import compile_timeline  # noqa: E402

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import cache, partial
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from penalty._model import convert_validation_error
+from penalty._model import construct, convert_validation_error
 from penalty.errors import InvalidPolicy
 from penalty.instants import Fold
 from penalty.money import parse_decimal, validate_currency
@@ -36,6 +37,8 @@ __all__ = [
 GOTADI_ZONE = "Asia/Ho_Chi_Minh"
 
 _TYPES = frozenset({"NIGHTS", "AMOUNT", "PERCENT"})
+#: The component each type requires (SEMANTICS rule 4).
+_COMPONENT = {"NIGHTS": "nights", "AMOUNT": "amount", "PERCENT": "percent"}
 _HUNDRED = Decimal(100)
 _LOCAL = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
@@ -45,6 +48,16 @@ _FIELDS = (
     ("end", "endDate"),
     ("kind", "type"),
 )
+_NAMES = dict(_FIELDS)
+_SOURCE_FIELDS = (
+    *_FIELDS,
+    ("percent", "percent"),
+    ("amount", "amount"),
+    ("nights", "nights"),
+    ("currency", "currency"),
+)
+_RULES = Policy.model_fields["rules"].default
+_fromisoformat = datetime.fromisoformat
 
 
 class _Raw(BaseModel):
@@ -116,20 +129,21 @@ def parse_gotadi_time(raw: str, *, path: str) -> datetime:
         datetime.datetime(2021, 8, 26, 11, 0)
     """
     text = raw.strip()
-    local = _LOCAL.fullmatch(text)
     try:
-        if local is not None:
-            day, month, year, hour, minute, second = local.groups()
-            return datetime(  # noqa: DTZ001 - a wall-clock time, zoned when compiled
-                int(year),
-                int(month),
-                int(day),
-                int(hour),
-                int(minute),
-                int(second or 0),
-            )
-        if _ISO.fullmatch(text) is not None:
-            return datetime.fromisoformat(text)
+        if text[2:3] == "/":  # only the local form has a slash there; ISO has a year digit
+            local = _LOCAL.fullmatch(text)
+            if local is not None:
+                day, month, year, hour, minute, second = local.groups()
+                return datetime(  # noqa: DTZ001 - a wall-clock time, zoned when compiled
+                    int(year),
+                    int(month),
+                    int(day),
+                    int(hour),
+                    int(minute),
+                    int(second or 0),
+                )
+        elif _ISO.fullmatch(text) is not None:
+            return _fromisoformat(text)
     except ValueError as exc:
         raise InvalidPolicy(
             "not a valid date and time", path=path, value=raw, code="invalid_datetime"
@@ -142,24 +156,47 @@ def parse_gotadi_time(raw: str, *, path: str) -> datetime:
     )
 
 
-def _number(raw: str, *, path: str, what: str) -> Decimal | None:
+def _number(raw: str, path: str, what: str) -> Decimal | None:
     if raw == "":
         return None
-    value = parse_decimal(raw, path=path, error=InvalidPolicy, percent=what == "percent", what=what)
+    value = parse_decimal(
+        raw, path=f"{path}.{what}", error=InvalidPolicy, percent=what == "percent", what=what
+    )
     if what == "percent" and value > _HUNDRED:
         raise InvalidPolicy(
-            "percent must be between 0 and 100", path=path, value=raw, code="percent_out_of_range"
+            "percent must be between 0 and 100",
+            path=f"{path}.{what}",
+            value=raw,
+            code="percent_out_of_range",
         )
     return value
 
 
+#: Dates already read, text → datetime (successes only). A policy's windows share their edges
+#: (one ends where the next starts) and a results page repeats them: each text is parsed once.
+#: Cleared when full, so it never holds more than `_TIMES_MAX` entries.
+_TIMES: dict[str, datetime] = {}
+_TIMES_MAX = 4096
+
+
+def _time(raw: str, path: str, field: str) -> datetime:
+    moment = _TIMES.get(raw)
+    if moment is None:
+        moment = parse_gotadi_time(raw, path=f"{path}.{field}")
+        if len(_TIMES) >= _TIMES_MAX:
+            _TIMES.clear()
+        _TIMES[raw] = moment
+    return moment
+
+
 def window_from_gotadi(raw: GotadiCancelPenalty, *, path: str) -> Window:
     """Translate one validated Gotadi window; errors name ``{path}.{gotadiField}``."""
-    if raw.type not in _TYPES:
+    kind = raw.type
+    if kind not in _TYPES:
         raise InvalidPolicy(
             "type must be NIGHTS, AMOUNT or PERCENT",
             path=f"{path}.type",
-            value=raw.type,
+            value=kind,
             code="unknown_type",
         )
     currency = (
@@ -167,19 +204,32 @@ def window_from_gotadi(raw: GotadiCancelPenalty, *, path: str) -> Window:
         if raw.currency != ""
         else None
     )
+    start = _time(raw.start_date, path, "startDate")
+    end = _time(raw.end_date, path, "endDate")
+    percent = _number(raw.percent, path, "percent")
+    amount = _number(raw.amount, path, "amount")
+    nights = _number(raw.nights, path, "nights")
+    # In the order of Window's fields: the dict becomes the model's __dict__ as it is.
     values: dict[str, Any] = {
-        "start": parse_gotadi_time(raw.start_date, path=f"{path}.startDate"),
-        "end": parse_gotadi_time(raw.end_date, path=f"{path}.endDate"),
-        "percent": _number(raw.percent, path=f"{path}.percent", what="percent"),
-        "amount": _number(raw.amount, path=f"{path}.amount", what="amount"),
-        "nights": _number(raw.nights, path=f"{path}.nights", what="nights"),
+        "start": start,
+        "end": end,
+        "percent": percent,
+        "amount": amount,
+        "nights": nights,
         "currency": currency,
-        "kind": raw.type,
+        "kind": kind,
         "description": raw.description,
     }
-    names = dict(_FIELDS)
-    check_window(values, lambda field: f"{path}.{names.get(field, field)}")
-    return Window.model_construct(**values)
+    # `check_window` says what is wrong; it can only find something in these two cases.
+    if values[_COMPONENT[kind]] is None or (
+        (start.tzinfo is None) == (end.tzinfo is None) and end < start
+    ):
+        check_window(values, partial(_gotadi_path, path))
+    return construct(Window, values)
+
+
+def _gotadi_path(path: str, field: str) -> str:
+    return f"{path}.{_NAMES.get(field, field)}"
 
 
 def _penalties(payload: object) -> tuple[object, str]:
@@ -208,6 +258,17 @@ def _penalties(payload: object) -> tuple[object, str]:
     return ([] if penalties is None else penalties), prefix
 
 
+@cache
+def _entries() -> TypeAdapter[list[GotadiCancelPenalty]]:
+    """Validates a whole ``cancelPenalties`` list in one call into pydantic-core."""
+    return TypeAdapter(list[GotadiCancelPenalty])
+
+
+@cache
+def _source(prefix: str) -> WindowSource:
+    return construct(WindowSource, {"prefix": prefix, "fields": _SOURCE_FIELDS})
+
+
 def policy_from_gotadi(payload: object, *, fold: Fold = "raise") -> Policy:
     """`Policy.from_gotadi`: a list, a ``result`` object or a whole response → `Policy`."""
     if fold not in ("raise", "earlier", "later"):
@@ -219,28 +280,29 @@ def policy_from_gotadi(payload: object, *, fold: Fold = "raise") -> Policy:
         raise InvalidPolicy(
             "cancelPenalties must be a list", path=prefix, value=penalties, code="wrong_type"
         )
-    windows = []
-    for index, entry in enumerate(penalties):
-        path = f"{prefix}[{index}]"
-        try:
-            raw = GotadiCancelPenalty.model_validate(entry)
-        except ValidationError as exc:
-            raise convert_validation_error(exc, InvalidPolicy, path) from exc
-        windows.append(window_from_gotadi(raw, path=path))
-    source = WindowSource.model_construct(
-        prefix=prefix,
-        fields=(
-            *_FIELDS,
-            ("percent", "percent"),
-            ("amount", "amount"),
-            ("nights", "nights"),
-            ("currency", "currency"),
-        ),
+    try:
+        entries = _entries().validate_python(penalties)
+    except ValidationError:
+        # Some entry is malformed: go one by one, so that the first bad entry is reported
+        # exactly as it always was (pydantic's error, or a translation error before it).
+        windows = [_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(penalties)]
+    else:
+        windows = [window_from_gotadi(raw, path=f"{prefix}[{i}]") for i, raw in enumerate(entries)]
+    return construct(
+        Policy,
+        {
+            "windows": tuple(windows),
+            "rules": _RULES,
+            "local_zone": GOTADI_ZONE,
+            "fold": fold,
+            "source": _source(prefix),
+        },
     )
-    return Policy.model_construct(
-        windows=tuple(windows),
-        rules=Policy.model_fields["rules"].default,
-        local_zone=GOTADI_ZONE,
-        fold=fold,
-        source=source,
-    )
+
+
+def _entry(entry: object, path: str) -> Window:
+    try:
+        raw = GotadiCancelPenalty.model_validate(entry)
+    except ValidationError as exc:
+        raise convert_validation_error(exc, InvalidPolicy, path) from exc
+    return window_from_gotadi(raw, path=path)

@@ -1,0 +1,277 @@
+"""Compiling a policy against a booking: the work `Timeline.__init__` does once.
+
+Window edges become integer microseconds since the epoch; each window's charge is computed
+exactly (SEMANTICS rules 4-6, 10); a sweep over the sorted edges gives every elementary
+interval its fee, phase and deciding window (rules 3, 7-9); each distinct fee is rounded once
+(rule 12).
+
+Charges are `Decimal` numerators over one integer denominator per booking, ``den``: 1, or the
+number of nights when a booking without nightly rates makes a night's price ``total / nights``.
+Sums and products go through `penalty.money.EXACT`, so nothing is rounded before the end, no
+`Fraction` is needed, and the ambient decimal context is never read.
+
+This is the hot path of parsing a policy and quoting it once, so the common case (windows
+with offsets, no warnings) runs in one loop over local variables; local times, nights and
+warnings take the helper methods of `_Context`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
+from fractions import Fraction
+from operator import itemgetter
+from typing import TYPE_CHECKING
+
+from penalty._model import construct
+from penalty.errors import CurrencyMismatch, InvalidPolicy
+from penalty.instants import EPOCH, ONE_MICROSECOND, localize, to_micros, zone
+from penalty.money import EXACT, fee_amounts
+from penalty.policy import AfterLast, Basis, Boundary, Gaps
+from penalty.timeline import PolicyWarning
+
+if TYPE_CHECKING:
+    from penalty.booking import Booking
+    from penalty.policy import Policy
+    from penalty.timeline import Phase, Row, Timeline
+
+__all__ = ["compile_timeline"]
+
+_datetime_sub = datetime.__sub__
+_ZERO = Decimal(0)
+_add, _multiply, _subtract, _minus = EXACT.add, EXACT.multiply, EXACT.subtract, EXACT.minus
+_scaleb = EXACT.scaleb
+#: Open edges: a window with no start began at minus infinity, one with no end never ends.
+_BEFORE_ALL, _AFTER_ALL = float("-inf"), float("inf")
+#: A covering window, as the sweep's heap holds it: the highest charge first, then the first
+#: window in the policy's order (indices are unique: the tuple never compares further).
+_Span = tuple[Decimal, int, "int | float", "int | float", Decimal]
+_start_of = itemgetter(2)
+
+
+def compile_timeline(timeline: Timeline) -> None:
+    """Fill ``timeline``'s zone, boundaries, rows and warnings from its policy and booking.
+
+    Raises:
+        InvalidPolicy: a window that cannot be read against this booking (naming its path).
+        CurrencyMismatch: a window priced in another currency than the booking.
+    """
+    policy, booking = timeline.policy, timeline.booking
+    rules = policy.rules
+    context = _Context(policy, booking)
+    den, total = context.den, context.total
+    shift = 1 if rules.boundary is Boundary.END_INCLUSIVE else 0
+    refund = rules.basis is Basis.REFUND
+    currency = booking.currency
+    first_zone: tzinfo | None = None
+    spans: list[_Span] = []
+    starts: list[int | float] = []
+    ends: list[int | float] = []
+    for index, window in enumerate(policy.windows):
+        moment = window.start
+        start: int | float
+        if moment is None:
+            start = _BEFORE_ALL
+        else:
+            try:
+                start = _datetime_sub(moment, EPOCH) // ONE_MICROSECOND
+            except TypeError:  # no offset: a wall-clock time, read in a zone
+                start = context.local(moment, index, "start")
+            else:
+                if first_zone is None:
+                    first_zone = moment.tzinfo
+        moment = window.end
+        end: int | float
+        if moment is None:
+            end = _AFTER_ALL
+        else:
+            try:
+                end = _datetime_sub(moment, EPOCH) // ONE_MICROSECOND
+            except TypeError:
+                end = context.local(moment, index, "end")
+            else:
+                if first_zone is None:
+                    first_zone = moment.tzinfo
+        if end < start:
+            raise InvalidPolicy(
+                "end is before start",
+                path=policy.source.path(index, "end"),
+                value=None if window.end is None else window.end.isoformat(),
+                code="end_before_start",
+            )
+        if window.currency is not None and window.currency != currency:
+            raise CurrencyMismatch(
+                f"window is in {window.currency} but the booking is in {currency}",
+                path=policy.source.path(index, "currency"),
+                value=window.currency,
+            )
+        # SEMANTICS rules 4-6 and 10: components add, capped at the total; all over `den`.
+        charge = _ZERO
+        if window.percent is not None:
+            charge = _scaleb(_multiply(window.percent, total), -2)
+        if window.amount is not None:
+            charge = _add(charge, window.amount if den == 1 else _multiply(window.amount, den))
+        if window.nights:
+            charge = _add(charge, context.nights(window.nights, index))
+        if charge > total:
+            charge = total
+        if refund:
+            charge = _subtract(total, charge)
+        start += shift
+        end += shift
+        starts.append(start)
+        ends.append(end)
+        if start == end:
+            context.warn(
+                "zero_length_window",
+                policy.source.path(index),
+                "window ends where it starts: it covers no instant and charges nothing",
+            )
+        else:
+            spans.append((_minus(charge), index, start, end, charge))
+    edges = {*starts, *ends}
+    edges.discard(_BEFORE_ALL)
+    edges.discard(_AFTER_ALL)
+    bounds: list[int] = sorted(edges)  # type: ignore[arg-type]
+    timeline.zone = context.local_zone or first_zone or UTC
+    timeline.warnings = tuple(context.warnings)
+    timeline._bounds = bounds
+    rows = _sweep(spans, starts, ends, bounds, rules.gaps, rules.after_last, total, den, timeline)
+    timeline._rows = rows
+    timeline._fees = [row[0] for row in rows]
+    timeline._quotes = [None] * len(rows)
+
+
+def _sweep(
+    spans: list[_Span],
+    starts: list[int | float],
+    ends: list[int | float],
+    bounds: list[int],
+    gaps: Gaps,
+    after_last: AfterLast,
+    total: Decimal,
+    den: int,
+    timeline: Timeline,
+) -> list[Row]:
+    """(fee, Gotadi amount, phase, window) for each of the ``len(bounds) + 1`` intervals."""
+    digits = timeline.digits
+    if starts:
+        first_start, last_end = min(starts), max(ends)
+    else:  # no windows at all: every instant is after the last one
+        first_start, last_end = _AFTER_ALL, _BEFORE_ALL
+    after: Decimal | None = (  # the fee after the last window; None: the last one carries on
+        total
+        if after_last is AfterLast.NO_SHOW
+        else _ZERO
+        if after_last is AfterLast.FREE
+        else None
+    )
+    carry = gaps is Gaps.CARRY
+    spans.sort(key=_start_of)
+    waiting = len(spans)
+    active: list[_Span] = []
+    push, pop = heapq.heappush, heapq.heappop
+    #: Rounded amounts of each charge, by the charge object's id (every charge object is alive
+    #: in `spans`, `total` or `_ZERO` until the sweep ends, so no id is reused meanwhile).
+    amounts: dict[int, tuple[Decimal, str]] = {}
+    rows: list[Row] = []
+    cursor = 0
+    exact, window = _ZERO, None
+    phase: Phase
+    low: int | float = _BEFORE_ALL
+    for high in [*bounds, _AFTER_ALL]:  # the interval [low, high)
+        while cursor < waiting and spans[cursor][2] <= low:
+            push(active, spans[cursor])
+            cursor += 1
+        while active and active[0][3] <= low:
+            pop(active)
+        if active:  # rule 7: the highest charge of the windows covering the interval
+            top = active[0]
+            exact, phase, window = top[4], "window", top[1]
+        elif low >= last_end:  # rule 9
+            phase = "no_show"
+            if after is not None:
+                exact, window = after, None
+        elif high <= first_start:  # rule 3
+            exact, phase, window = _ZERO, "free", None
+        else:  # rule 8
+            phase = "gap"
+            if not carry:
+                exact, window = _ZERO, None
+        key = id(exact)  # by identity: a Decimal's hash is slow, an int's is not
+        known = amounts.get(key)
+        if known is None:
+            known = amounts[key] = fee_amounts(exact, den, digits)
+        rows.append((known[0], known[1], phase, window))
+        low = high
+    return rows
+
+
+class _Context:
+    """What the compiler needs beyond the common case: local times, nights, warnings."""
+
+    __slots__ = ("assumed", "booking", "den", "local_zone", "policy", "prices", "total", "warnings")
+
+    def __init__(self, policy: Policy, booking: Booking) -> None:
+        self.policy = policy
+        self.booking = booking
+        self.warnings: list[PolicyWarning] = []
+        self.assumed: set[str] = set()
+        self.local_zone: tzinfo | None = None
+        rates = booking.nightly_rates
+        self.prices = None if rates is None else [rate.amount for rate in rates]
+        #: Every charge is over `den`: the number of nights when a night is total / nights.
+        self.den: int = (booking.night_count if rates is None else None) or 1
+        #: The total over `den`: the cap of every charge, and the no-show fee.
+        self.total = booking.total if self.den == 1 else _multiply(booking.total, self.den)
+
+    def local(self, naive: datetime, index: int, field: str) -> int:
+        """A window time without an offset, read in the booking's or the policy's zone."""
+        path = self.policy.source.path(index, field)
+        name = self.booking.timezone or self.policy.local_zone
+        if name is None:
+            raise InvalidPolicy(
+                "time has no offset and neither the booking nor the policy names a timezone",
+                path=path,
+                value=naive.isoformat(),
+                code="naive_datetime",
+            )
+        tz = zone(name, path=path, error=InvalidPolicy)
+        self.local_zone = tz
+        if name not in self.assumed:
+            self.assumed.add(name)
+            whose = "the booking's timezone" if self.booking.timezone else "the policy's default"
+            self.warn(
+                "assumed_zone",
+                path,
+                f"window times without an offset were read in {name} ({whose})",
+            )
+        moment = localize(naive, tz, fold=self.policy.fold, path=path, error=InvalidPolicy)
+        return to_micros(moment)
+
+    def warn(self, code: str, path: str, message: str) -> None:
+        self.warnings.append(
+            construct(PolicyWarning, {"code": code, "path": path, "message": message})
+        )
+
+    def nights(self, nights: Decimal, index: int) -> Decimal:
+        """The first ``nights`` nights at their own rates (a fraction of the next one)."""
+        prices = self.prices
+        if prices is None:
+            if self.booking.night_count is None:
+                raise InvalidPolicy(
+                    "a nights charge needs the booking's nightly_rates or check_in/check_out",
+                    path=self.policy.source.path(index, "nights"),
+                    value=str(Fraction(nights)),
+                    code="nights_unknown",
+                )
+            # Each night is total / den: N nights are N * total over den, the whole stay at most.
+            return _multiply(min(nights, Decimal(self.den)), self.booking.total)
+        whole = int(nights)
+        charge = _ZERO
+        for price in prices[:whole]:
+            charge = _add(charge, price)
+        if whole < len(prices):
+            charge = _add(charge, _multiply(_subtract(nights, whole), prices[whole]))
+        return charge
