@@ -28,7 +28,7 @@ from penalty.errors import (
     ProviderUnavailable,
     SignatureInvalid,
 )
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Window
+from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Surcharge, Window
 from penalty.timeline import PolicyWarning, Quote, Segment, Timeline
 
 __version__ = "0.1.0"
@@ -56,6 +56,7 @@ __all__ = [
     "Rules",
     "Segment",
     "SignatureInvalid",
+    "Surcharge",
     "Timeline",
     "Window",
 ]

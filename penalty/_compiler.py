@@ -33,7 +33,7 @@ from penalty.timeline import PolicyWarning
 
 if TYPE_CHECKING:
     from penalty.booking import Booking
-    from penalty.policy import Policy
+    from penalty.policy import Policy, Surcharge
     from penalty.timeline import Phase, Row, Timeline
 
 __all__ = ["compile_timeline"]
@@ -137,7 +137,10 @@ def compile_timeline(timeline: Timeline) -> None:
     timeline.zone = context.local_zone or first_zone or UTC
     timeline.warnings = tuple(context.warnings)
     timeline._bounds = bounds
-    rows = _sweep(spans, starts, ends, bounds, rules.gaps, rules.after_last, total, den, timeline)
+    extra = None if policy.surcharge is None else context.surcharge(policy.surcharge)
+    rows = _sweep(
+        spans, starts, ends, bounds, rules.gaps, rules.after_last, total, den, timeline, extra
+    )
     timeline._rows = rows
     timeline._fees = [row[0] for row in rows]
     timeline._quotes = [None] * len(rows)
@@ -153,8 +156,13 @@ def _sweep(
     total: Decimal,
     den: int,
     timeline: Timeline,
+    extra: Decimal | None = None,
 ) -> list[Row]:
-    """(fee, Gotadi amount, phase, window) for each of the ``len(bounds) + 1`` intervals."""
+    """(fee, Gotadi amount, phase, window) for each of the ``len(bounds) + 1`` intervals.
+
+    ``extra`` (the policy's surcharge, over `den`) is added to every interval's charge, the
+    sum capped at the total.
+    """
     digits = timeline.digits
     if starts:
         first_start, last_end = min(starts), max(ends)
@@ -175,6 +183,8 @@ def _sweep(
     #: Rounded amounts of each charge, by the charge object's id (every charge object is alive
     #: in `spans`, `total` or `_ZERO` until the sweep ends, so no id is reused meanwhile).
     amounts: dict[int, tuple[Decimal, str]] = {}
+    #: With a surcharge: each charge plus it, capped, by the charge's id (kept alive here).
+    surcharged: dict[int, Decimal] = {}
     rows: list[Row] = []
     cursor = 0
     exact, window = _ZERO, None
@@ -199,10 +209,16 @@ def _sweep(
             phase = "gap"
             if not carry:
                 exact, window = _ZERO, None
-        key = id(exact)  # by identity: a Decimal's hash is slow, an int's is not
+        charged = exact
+        if extra is not None:
+            summed = surcharged.get(id(exact))
+            if summed is None:
+                summed = surcharged[id(exact)] = min(_add(exact, extra), total)
+            charged = summed
+        key = id(charged)  # by identity: a Decimal's hash is slow, an int's is not
         known = amounts.get(key)
         if known is None:
-            known = amounts[key] = fee_amounts(exact, den, digits)
+            known = amounts[key] = fee_amounts(charged, den, digits)
         rows.append((known[0], known[1], phase, window))
         low = high
     return rows
@@ -254,6 +270,29 @@ class _Context:
         self.warnings.append(
             construct(PolicyWarning, {"code": code, "path": path, "message": message})
         )
+
+    def surcharge(self, surcharge: Surcharge) -> Decimal:
+        """The policy's surcharge over `den`: its amount plus the nights in its stay dates."""
+        charge = _ZERO
+        if surcharge.amount is not None:
+            amount = surcharge.amount
+            charge = amount if self.den == 1 else _multiply(amount, self.den)
+        if surcharge.stay_dates:
+            booking = self.booking
+            dates = booking.night_dates()
+            if dates is None or (self.prices is None and booking.night_count is None):
+                raise InvalidPolicy(
+                    "charging stay dates needs the booking's check_in (or dated nightly_rates)",
+                    path=self.policy.source.surcharge,
+                    value=[f"{first}..{last}" for first, last in surcharge.stay_dates],
+                    code="stay_dates_unknown",
+                )
+            for index, night in enumerate(dates):
+                if any(first <= night <= last for first, last in surcharge.stay_dates):
+                    # Without rates each night is total / den, i.e. `total` over `den`.
+                    price = booking.total if self.prices is None else self.prices[index]
+                    charge = _add(charge, price)
+        return min(charge, self.total)
 
     def nights(self, nights: Decimal, index: int) -> Decimal:
         """The first ``nights`` nights at their own rates (a fraction of the next one)."""

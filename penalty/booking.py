@@ -186,6 +186,25 @@ class Booking(FrozenModel):
             return len(self.nightly_rates)
         return None
 
+    def night_dates(self) -> tuple[date, ...] | None:
+        """Each night's date (its check-in date) in stay order, when the booking says.
+
+        From ``check_in`` on, or else the dates of dated ``nightly_rates``; ``None`` when
+        neither is known.
+
+        Example:
+            >>> Booking.model_validate({"total": "300", "currency": "USD",
+            ...     "check_in": "2021-05-13", "check_out": "2021-05-15"}).night_dates()
+            (datetime.date(2021, 5, 13), datetime.date(2021, 5, 14))
+        """
+        if self.check_in is not None:
+            count = self.night_count or 0
+            return tuple(self.check_in + timedelta(days=offset) for offset in range(count))
+        rates = self.nightly_rates
+        if rates and all(rate.date is not None for rate in rates):
+            return tuple(rate.date for rate in rates if rate.date is not None)
+        return None
+
     def night_prices(self) -> tuple[Fraction, ...] | None:
         """Each night's price in stay order, exact; ``total / nights`` when rates are absent."""
         if self.nightly_rates is not None:

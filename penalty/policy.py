@@ -8,7 +8,7 @@ types (`Policy.from_gotadi`); the engine itself never sees a provider string.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -32,6 +32,7 @@ __all__ = [
     "Gaps",
     "Policy",
     "Rules",
+    "Surcharge",
     "Window",
     "WindowKind",
     "WindowSource",
@@ -98,6 +99,8 @@ class WindowSource(FrozenModel):
 
     prefix: str = "windows"
     fields: tuple[tuple[str, str], ...] = ()
+    #: The provider's name for the policy's `Surcharge` (``nonrefundable_date_ranges``).
+    surcharge: str = "surcharge"
 
     def path(self, index: int, field: str | None = None) -> str:
         """``cancelPenalties[1].percent`` for ``(1, "percent")`` under Gotadi's names."""
@@ -215,6 +218,54 @@ class Window(FrozenModel):
         return self
 
 
+class Surcharge(FrozenModel):
+    """A charge added to the fee at every instant, the sum capped at the total.
+
+    Before the first window, inside windows, in gaps and after the last window alike, the fee
+    is ``min(window fee + surcharge, total)``: unlike overlapping windows (the highest wins),
+    a surcharge always adds. Expedia Rapid's ``nonrefundable_date_ranges`` are one: "these
+    nights will be charged in addition to any other cancellation penalty charges".
+
+    Attributes:
+        amount: a fixed amount, in the booking's currency.
+        stay_dates: ranges of stay dates, both ends included; each night of the stay whose
+            date (its check-in date) falls in a range is charged at its own rate, once. Nights
+            outside the stay charge nothing. Needs the booking's dates (``check_in``, or dated
+            ``nightly_rates``), or compiling is an error.
+        description: free text.
+
+    Example:
+        >>> from datetime import date
+        >>> Surcharge(stay_dates=((date(2021, 5, 14), date(2021, 5, 14)),)).stay_dates[0][1]
+        datetime.date(2021, 5, 14)
+    """
+
+    _error: ClassVar[type[InvalidPolicy]] = InvalidPolicy
+
+    amount: Decimal | None = None
+    stay_dates: tuple[tuple[date, date], ...] = ()
+    description: str = ""
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, raw: object) -> Decimal | None:
+        if raw is None:
+            return None
+        return parse_decimal(raw, path="amount", error=InvalidPolicy, what="amount")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Surcharge:
+        for index, (first, last) in enumerate(self.stay_dates):
+            if last < first:
+                raise InvalidPolicy(
+                    "a stay-date range ends before it starts",
+                    path=f"stay_dates[{index}]",
+                    value=f"{first}..{last}",
+                    code="end_before_start",
+                )
+        return self
+
+
 class Policy(FrozenModel):
     """Penalty windows plus the rules that complete them; compile against a booking to quote.
 
@@ -227,6 +278,8 @@ class Policy(FrozenModel):
         fold: how to read a local time in a DST gap or fold: ``"raise"`` (default),
             ``"earlier"`` or ``"later"``.
         source: the provider's field names, for errors raised while compiling.
+        surcharge: a `Surcharge` added to the fee at every instant (capped at the total with
+            it), or ``None``.
 
     Example:
         >>> from penalty import Booking
@@ -246,6 +299,7 @@ class Policy(FrozenModel):
     local_zone: str | None = None
     fold: Fold = "raise"
     source: WindowSource = WindowSource()
+    surcharge: Surcharge | None = None
 
     @field_validator("local_zone", mode="before")
     @classmethod

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from penalty.booking import Booking
 from penalty.money import minor_unit
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Window
+from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Surcharge, Window
 
 __all__ = [
     "CURRENCIES",
@@ -38,6 +38,7 @@ __all__ = [
     "offsets",
     "policies",
     "rules",
+    "surcharges",
     "windows",
 ]
 
@@ -189,12 +190,34 @@ def policies(
 
 
 @st.composite
+def surcharges(draw: st.DrawFn, currency: str = "VND", *, stay_dates: bool = True) -> Surcharge:
+    """A `Surcharge`: sometimes an amount, sometimes stay-date ranges around a May 2021 stay.
+
+    With ``stay_dates=False`` only the amount (for bookings whose nights have no dates).
+    """
+    amount = draw(st.none() | amounts(currency, max_units=10**6))
+    ranges: list[tuple[date, date]] = []
+    if stay_dates:
+        for _ in range(draw(st.integers(min_value=0, max_value=2))):
+            first = date(2021, 5, 10) + timedelta(days=draw(st.integers(0, 12)))
+            ranges.append((first, first + timedelta(days=draw(st.integers(0, 3)))))
+    return Surcharge(amount=amount, stay_dates=tuple(ranges))
+
+
+@st.composite
 def cases(
     draw: st.DrawFn, *, any_rules: bool = False, max_windows: int = 6
 ) -> tuple[Policy, Booking]:
-    """A ``(policy, booking)`` pair that compiles: same currency, nights known."""
+    """A ``(policy, booking)`` pair that compiles: same currency, nights known.
+
+    With ``any_rules``, the policy sometimes has a `Surcharge` too.
+    """
     booking = draw(bookings())
     policy = draw(policies(booking.currency, any_rules=any_rules, max_windows=max_windows))
+    if any_rules and draw(st.integers(0, 3)) == 0:
+        dated = booking.night_dates() is not None
+        surcharge = draw(surcharges(booking.currency, stay_dates=dated))
+        policy = policy.model_copy(update={"surcharge": surcharge})
     return policy, booking
 
 

@@ -101,6 +101,24 @@ def _exact(policy: Policy, booking: Booking, at: datetime) -> Fraction:
     return _exact(policy, booking, just_before)
 
 
+def _surcharge(policy: Policy, booking: Booking) -> Fraction:
+    """The policy's surcharge: its amount plus every stay night dated inside a range."""
+    surcharge = policy.surcharge
+    if surcharge is None:
+        return Fraction(0)
+    charge = Fraction(surcharge.amount or 0)
+    if surcharge.stay_dates:
+        dates, prices = booking.night_dates(), booking.night_prices()
+        assert dates is not None
+        assert prices is not None
+        for night, price in zip(dates, prices, strict=True):
+            if any(first <= night <= last for first, last in surcharge.stay_dates):
+                charge += price
+    return charge
+
+
 def reference_fee(policy: Policy, booking: Booking, at: datetime) -> Decimal:
-    """The fee at ``at``, rounded once, computed the slow way."""
-    return round_half_up(_exact(policy, booking, at), minor_unit(booking.currency))
+    """The fee at ``at``, rounded once, computed the slow way: the window fee plus the
+    surcharge, capped at the total."""
+    exact = min(_exact(policy, booking, at) + _surcharge(policy, booking), Fraction(booking.total))
+    return round_half_up(exact, minor_unit(booking.currency))

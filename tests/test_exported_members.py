@@ -27,6 +27,7 @@ EXPECTED = [
     "Rules",
     "Segment",
     "SignatureInvalid",
+    "Surcharge",
     "Timeline",
     "Window",
 ]

@@ -296,6 +296,7 @@ def policy_from_gotadi(payload: object, *, fold: Fold = "raise") -> Policy:
             "local_zone": GOTADI_ZONE,
             "fold": fold,
             "source": _source(prefix),
+            "surcharge": None,
         },
     )
 
