@@ -1,0 +1,197 @@
+"""Every provider format the engine reads, by name: ``parse(payload, format=...)`` → `Policy`.
+
+========================  =====================================================================
+format                    payload
+========================  =====================================================================
+``gotadi``                ``cancelPenalties`` list, ``result`` or a check-cancel-penalty response
+``expedia-rapid``         ``cancel_penalties`` list or a rate (with ``nonrefundable_date_ranges``)
+``expedia-xap``           ``CancellationPenaltyRules`` list or a ``CancellationPolicy`` (any case)
+``duffel``                ``cancellation_timeline`` list or a rate
+``hotelbeds``             ``cancellationPolicies`` list or a rate
+``ratehawk``              ``policies``, ``cancellation_penalties`` or a payment type (``zone``)
+``liteapi``               ``cancelPolicyInfos``, ``cancellationPolicies`` or a rate
+``innstant``              ``frames`` or ``{"cancellation": {"frames": [...]}}``
+========================  =====================================================================
+
+Each translator lives in `penalty.providers` and is imported only when its format is used
+(``import penalty`` stays cheap). `detect` names the format of a payload whose shape says it
+unambiguously; ``format="auto"`` uses it.
+
+Example:
+    >>> from penalty import formats
+    >>> payload = {"cancellation_timeline": [
+    ...     {"refund_amount": "799.00", "currency": "GBP", "before": "2023-05-23T13:00:00Z"}]}
+    >>> formats.detect(payload)
+    'duffel'
+    >>> formats.parse(payload, format="auto").rules.basis.value
+    'refund'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any, Final
+
+from penalty.errors import InvalidPolicy
+from penalty.instants import Fold
+from penalty.policy import Policy
+
+__all__ = ["FORMATS", "ZONED", "detect", "parse", "translator"]
+
+#: Format name → (module, function) of its translator.
+_TRANSLATORS: Final = {
+    "gotadi": ("penalty.providers.gotadi.penalties", "policy_from_gotadi"),
+    "expedia-rapid": ("penalty.providers.expedia_rapid", "policy_from_expedia_rapid"),
+    "expedia-xap": ("penalty.providers.expedia_xap", "policy_from_expedia_xap"),
+    "duffel": ("penalty.providers.duffel", "policy_from_duffel"),
+    "hotelbeds": ("penalty.providers.hotelbeds", "policy_from_hotelbeds"),
+    "ratehawk": ("penalty.providers.ratehawk", "policy_from_ratehawk"),
+    "liteapi": ("penalty.providers.liteapi", "policy_from_liteapi"),
+    "innstant": ("penalty.providers.innstant", "policy_from_innstant"),
+}
+#: Every format name, in the order the docs list them.
+FORMATS: Final = tuple(_TRANSLATORS)
+#: Formats whose translator takes a ``zone`` (required for ``ratehawk``).
+ZONED: Final = frozenset({"ratehawk", "liteapi", "innstant"})
+
+#: Keys whose presence in an object names its format (``None``: look inside the list).
+_OBJECT_KEYS: Final = (
+    ("cancelPenalties", "gotadi"),
+    ("cancel_penalties", "expedia-rapid"),
+    ("nonrefundable_date_ranges", "expedia-rapid"),
+    ("cancellationpenaltyrules", "expedia-xap"),
+    ("cancellationpolicy", "expedia-xap"),
+    ("cancellation_timeline", "duffel"),
+    ("cancelPolicyInfos", "liteapi"),
+    ("frames", "innstant"),
+)
+#: Keys of a list's entries that name its format.
+_ENTRY_KEYS: Final = (
+    ("startDate", "gotadi"),
+    ("penaltystartdatetime", "expedia-xap"),
+    ("penaltyenddatetime", "expedia-xap"),
+    ("penaltynightcount", "expedia-xap"),
+    ("refund_amount", "duffel"),
+    ("before", "duffel"),
+    ("from", "hotelbeds"),
+    ("start_at", "ratehawk"),
+    ("end_at", "ratehawk"),
+    ("amount_charge", "ratehawk"),
+    ("cancelTime", "liteapi"),
+    ("endTime", "innstant"),
+)
+_CASELESS: Final = frozenset({"cancellationpenaltyrules", "cancellationpolicy"}) | {
+    key for key, fmt in _ENTRY_KEYS if fmt == "expedia-xap"
+}
+
+
+def _has(obj: dict[str, Any], key: str) -> bool:
+    if key in _CASELESS:
+        return any(isinstance(k, str) and k.casefold() == key for k in obj)
+    return key in obj
+
+
+def _entry_formats(items: list[Any]) -> set[str]:
+    found: set[str] = set()
+    for item in items:
+        if isinstance(item, dict):
+            found |= {fmt for key, fmt in _ENTRY_KEYS if _has(item, key)}
+            if "start" in item and "end" in item and {"percent", "nights", "amount"} & set(item):
+                found.add("expedia-rapid")
+    return found
+
+
+def _object_formats(obj: dict[str, Any]) -> set[str]:
+    found = {fmt for key, fmt in _OBJECT_KEYS if _has(obj, key)}
+    for key, inner in obj.items():
+        if key == "result" and isinstance(inner, dict) and "cancelPenalties" in inner:
+            found.add("gotadi")
+        elif key == "cancellationPolicies":
+            if isinstance(inner, dict) and "cancelPolicyInfos" in inner:
+                found.add("liteapi")
+            elif isinstance(inner, list):
+                found.add("hotelbeds")
+        elif key == "cancellation_penalties" and isinstance(inner, dict):
+            found.add("ratehawk")
+        elif key == "policies" and isinstance(inner, list):
+            found |= _entry_formats(inner) & {"ratehawk"}
+        elif key == "cancellation" and isinstance(inner, dict) and "frames" in inner:
+            found.add("innstant")
+        elif key == "data" and isinstance(inner, dict) and "cancellation_timeline" in inner:
+            found.add("duffel")
+    return found
+
+
+def detect(payload: object) -> str:
+    """The format of ``payload``, when its shape names exactly one.
+
+    Raises:
+        InvalidPolicy: ``undetectable_format`` when no format or several fit (an empty list
+            fits all of them): pass ``format=`` explicitly.
+
+    Example:
+        >>> detect([{"cancelTime": "2024-11-11 08:00:00", "amount": 1, "type": "amount"}])
+        'liteapi'
+    """
+    if isinstance(payload, list | tuple):
+        found = _entry_formats(list(payload))
+    elif isinstance(payload, dict):
+        found = _object_formats(payload)
+    else:
+        found = set()
+    if len(found) == 1:
+        return found.pop()
+    which = ", ".join(sorted(found)) if found else "none"
+    raise InvalidPolicy(
+        f"cannot tell the payload's format (matches: {which}); name it with format=",
+        path="format",
+        value="auto",
+        code="undetectable_format",
+    )
+
+
+def translator(format: str) -> Callable[..., Policy]:  # noqa: A002 - the CLI's word
+    """The translator function of ``format`` (imported on first use)."""
+    if format not in _TRANSLATORS:
+        raise InvalidPolicy(
+            f"unknown format; one of: {', '.join(FORMATS)}, auto",
+            path="format",
+            value=format,
+            code="unknown_format",
+        )
+    module, name = _TRANSLATORS[format]
+    function: Callable[..., Policy] = getattr(import_module(module), name)
+    return function
+
+
+def parse(
+    payload: object,
+    *,
+    format: str = "gotadi",  # noqa: A002 - the CLI's word
+    zone: str | None = None,
+    fold: Fold = "raise",
+) -> Policy:
+    """A `Policy` from a provider payload in ``format`` (``"auto"``: `detect` it).
+
+    ``zone`` names the IANA zone of times written without an offset where the format needs
+    it (``ratehawk``, required; ``liteapi`` and ``innstant`` when an entry names none); other
+    formats read such times in the booking's zone and refuse a ``zone``.
+
+    Raises:
+        InvalidPolicy: an unknown or undetectable format, or a malformed payload (naming the
+            provider's field).
+    """
+    name = detect(payload) if format == "auto" else format
+    function = translator(name)
+    if name in ZONED:
+        return function(payload, zone=zone, fold=fold)
+    if zone is not None:
+        raise InvalidPolicy(
+            f"the {name} format reads times without an offset in the booking's zone; "
+            "it takes no zone",
+            path="zone",
+            value=zone,
+            code="zone_not_used",
+        )
+    return function(payload, fold=fold)

@@ -1,0 +1,202 @@
+"""Malformed provider payloads: one `InvalidPolicy` naming the provider field, no pydantic error."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from penalty import Booking, InvalidPolicy
+from penalty import formats as pf
+
+ERRORS: list[tuple[str, str, Any, str, str]] = [
+    # (id, format, payload, path, code)
+    (
+        "rapid-percent",
+        "expedia-rapid",
+        {
+            "cancel_penalties": [
+                {
+                    "start": "2024-06-01T18:00:00-04:00",
+                    "end": "2024-06-02T18:00:00-04:00",
+                    "percent": "130%",
+                }
+            ]
+        },
+        "cancel_penalties[0].percent",
+        "percent_out_of_range",
+    ),
+    (
+        "rapid-range",
+        "expedia-rapid",
+        {
+            "cancel_penalties": [],
+            "nonrefundable_date_ranges": [{"start": "2024-06-03", "end": "2024-06-02"}],
+        },
+        "nonrefundable_date_ranges[0].end",
+        "end_before_start",
+    ),
+    (
+        "rapid-start",
+        "expedia-rapid",
+        [{"start": "yesterday", "end": "2024-06-02T18:00:00-04:00", "amount": "10.00"}],
+        "cancel_penalties[0].start",
+        "invalid_datetime",
+    ),
+    (
+        "xap-price",
+        "expedia-xap",
+        {
+            "cancellationPenaltyRules": [
+                {
+                    "penaltyPrice": {"value": "ten"},
+                    "penaltyStartDateTime": "2024-06-01T18:00:00-04:00",
+                }
+            ]
+        },
+        "CancellationPenaltyRules[0].PenaltyPrice.Value",
+        "not_a_number",
+    ),
+    (
+        "xap-nonrefundable-ranges",
+        "expedia-xap",
+        {
+            "CancellationPolicy": {
+                "NonRefundableDateRanges": [{"StartDate": "2024-06-04"}],
+                "CancellationPenaltyRules": [],
+            }
+        },
+        "CancellationPolicy.NonRefundableDateRanges",
+        "unsupported",
+    ),
+    (
+        "duffel-float",
+        "duffel",
+        [{"refund_amount": 799.0, "currency": "GBP", "before": "2023-05-23T13:00:00Z"}],
+        "cancellation_timeline[0].refund_amount",
+        "float_not_allowed",
+    ),
+    (
+        "duffel-currency",
+        "duffel",
+        [{"refund_amount": "1", "currency": "gbp", "before": "2023-05-23T13:00:00Z"}],
+        "cancellation_timeline[0].currency",
+        "invalid_currency",
+    ),
+    (
+        "hotelbeds-missing-from",
+        "hotelbeds",
+        [{"amount": "10.00"}],
+        "cancellationPolicies[0].from",
+        "missing",
+    ),
+    (
+        "hotelbeds-mixed-offsets",
+        "hotelbeds",
+        [
+            {"amount": "1", "from": "2024-12-20T23:59:00+01:00"},
+            {"amount": "2", "from": "2024-12-21T23:59:00"},
+            {"amount": "3", "from": "2024-12-22T23:59:00+01:00"},
+        ],
+        "cancellationPolicies[1].from",
+        "mixed_offsets",
+    ),
+    (
+        "ratehawk-zone-required",
+        "ratehawk",
+        {"policies": []},
+        "zone",
+        "zone_required",
+    ),
+    (
+        "liteapi-type",
+        "liteapi",
+        [{"cancelTime": "2024-11-11 08:00:00", "amount": 1, "type": "percent", "timezone": "GMT"}],
+        "cancelPolicyInfos[0].type",
+        "unknown_type",
+    ),
+    (
+        "liteapi-timezone",
+        "liteapi",
+        [
+            {
+                "cancelTime": "2024-11-11 08:00:00",
+                "amount": 1,
+                "type": "amount",
+                "timezone": "Mars/Olympus",
+            }
+        ],
+        "cancelPolicyInfos[0].timezone",
+        "unknown_timezone",
+    ),
+    (
+        "innstant-partial-without-cost",
+        "innstant",
+        {
+            "cancellation": {
+                "frames": [{"endTime": "2017-09-14 00:00:00", "timezone": "UTC", "type": "partial"}]
+            }
+        },
+        "cancellation.frames[0].cost.amount",
+        "missing",
+    ),
+    (
+        "innstant-type",
+        "innstant",
+        [{"endTime": "2017-09-14 00:00:00", "timezone": "UTC", "type": "free"}],
+        "frames[0].type",
+        "unknown_type",
+    ),
+    (
+        "innstant-cost-shape",
+        "innstant",
+        [{"endTime": "2017-09-14 00:00:00", "type": "partial", "cost": "1117"}],
+        "frames[0].cost",
+        "model_type",
+    ),
+    ("unknown-format", "booking-com", [], "format", "unknown_format"),
+    ("auto-empty-list", "auto", [], "format", "undetectable_format"),
+    ("zone-not-used", "duffel", [], "zone", "zone_not_used"),
+]
+
+
+@pytest.mark.parametrize(
+    ("format_name", "payload", "path", "code"),
+    [row[1:] for row in ERRORS],
+    ids=[row[0] for row in ERRORS],
+)
+def test_bad_field_is_named(format_name: str, payload: Any, path: str, code: str) -> None:
+    """The error is an `InvalidPolicy` with the provider's path and a stable code."""
+    zone = "UTC" if code == "zone_not_used" else None
+    with pytest.raises(InvalidPolicy) as caught:
+        pf.parse(payload, format=format_name, zone=zone)
+    assert (caught.value.path, caught.value.code) == (path, code)
+
+
+def test_float_error_says_how_to_read_json() -> None:
+    """A JSON float is refused with the fix in the message: parse_float=Decimal."""
+    with pytest.raises(InvalidPolicy, match="parse_float=Decimal"):
+        pf.parse([{"from": "2024-12-20T23:59:00+01:00", "amount": 58.4}], format="hotelbeds")
+
+
+def test_compile_time_errors_use_provider_names() -> None:
+    """A currency mismatch found when compiling names the provider's field."""
+    policy = pf.parse(
+        [{"refund_amount": "1.00", "currency": "EUR", "before": "2023-05-23T13:00:00Z"}],
+        format="duffel",
+    )
+    with pytest.raises(InvalidPolicy) as caught:
+        policy.timeline(Booking(total=Decimal(10), currency="GBP"))
+    assert caught.value.path == "cancellation_timeline[0].currency"
+
+
+def test_naive_hotel_time_is_read_in_the_booking_zone() -> None:
+    """A Hotelbeds `from` without an offset is destination time: the booking's zone, warned."""
+    policy = pf.parse([{"amount": "1.00", "from": "2024-12-20T23:59:00"}], format="hotelbeds")
+    booking = Booking.model_validate(
+        {"total": "10.00", "currency": "EUR", "timezone": "Europe/Madrid"}
+    )
+    timeline = policy.timeline(booking)
+    assert timeline.quote("2024-12-20T22:59:00Z").fee == Decimal("1.00")
+    assert [w.code for w in timeline.warnings] == ["assumed_zone"]
