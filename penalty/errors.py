@@ -22,6 +22,8 @@ convention keeps working; `except PenaltyError` catches everything of ours.
 
 from __future__ import annotations
 
+import reprlib
+
 __all__ = [
     "CurrencyMismatch",
     "InvalidBooking",
@@ -38,13 +40,47 @@ __all__ = [
 
 _MISSING = object()
 _VALUE_REPR_LIMIT = 80
+_PATH_LIMIT = 200
+_INT_BITS_LIMIT = 256
+#: Containers are shown a few items and two levels deep: bounded work whatever their size or
+#: depth (a builtin repr of a 100,000-deep list raises RecursionError).
+_CONTAINERS = reprlib.Repr()
+_CONTAINERS.maxlevel = 2
+_CONTAINERS.maxdict = _CONTAINERS.maxlist = _CONTAINERS.maxtuple = 4
+_CONTAINERS.maxset = _CONTAINERS.maxfrozenset = _CONTAINERS.maxdeque = 4
+_CONTAINERS.maxstring = _CONTAINERS.maxother = _CONTAINERS.maxlong = 40
+#: Control characters (and the Unicode line breaks) are escaped: a message is always one line.
+_ESCAPES = {
+    **{code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)},
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
 
 
 def _short_repr(value: object) -> str:
-    text = repr(value)
+    """At most 80 characters of ``repr(value)``; never raises, never does unbounded work."""
+    try:
+        if isinstance(value, str | bytes):
+            text = repr(value[: _VALUE_REPR_LIMIT + 1])
+        elif isinstance(value, int) and value.bit_length() > _INT_BITS_LIMIT:
+            # repr() of a 4,301-digit int raises ValueError (the int/str conversion limit).
+            text = f"<int of {value.bit_length()} bits>"
+        elif isinstance(value, list | tuple | dict | set | frozenset):
+            text = _CONTAINERS.repr(value)
+        else:
+            text = repr(value)
+    except Exception:  # noqa: BLE001 - a value whose repr fails must not hide the real error
+        text = f"<{type(value).__name__}>"
     if len(text) > _VALUE_REPR_LIMIT:
         text = text[: _VALUE_REPR_LIMIT - 3] + "..."
     return text
+
+
+def _one_line(text: str) -> str:
+    return text.translate(_ESCAPES)
 
 
 class PenaltyError(Exception):
@@ -81,10 +117,14 @@ class PenaltyError(Exception):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        text = f"{self.path}: {self.message}" if self.path else self.message
+        """``path: message (got value)`` on one line, the path and value cut short if long."""
+        path = self.path
+        if path and len(path) > _PATH_LIMIT:
+            path = path[: _PATH_LIMIT - 3] + "..."
+        text = f"{path}: {self.message}" if path else self.message
         if self.has_value:
             text += f" (got {_short_repr(self.value)})"
-        return text
+        return _one_line(text)
 
 
 class InvalidInput(PenaltyError, ValueError):

@@ -229,3 +229,49 @@ def test_error_message_is_one_line_with_path_and_value() -> None:
     )
     assert "\n" not in str(caught.value)
     assert isinstance(caught.value.value, str)
+
+
+def _deep(depth: int) -> list[object]:
+    nested: list[object] = []
+    for _ in range(depth):
+        nested = [nested]
+    return nested
+
+
+class _BrokenRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (_deep(100_000), "[[[...]]]"),
+        (10**5000, "<int of 16610 bits>"),
+        (_BrokenRepr(), "<_BrokenRepr>"),
+        ({"windows": list(range(100_000))}, "{'windows': [0, 1, 2, 3, ...]}"),
+        ("x" * 1_000_000, "'" + "x" * 76 + "..."),
+    ],
+    ids=["100000-deep-list", "5000-digit-int", "broken-repr", "huge-dict", "huge-string"],
+)
+def test_any_value_renders_short_and_never_raises(value: object, shown: str) -> None:
+    """A value too deep, too long or unprintable still gives a short message, never a new error."""
+    error = InvalidPolicy("bad", path="p", value=value, code="c")
+    assert str(error) == f"p: bad (got {shown})"
+    assert error.value is value
+
+
+def test_message_is_one_line_whatever_the_path_and_value_hold() -> None:
+    """Newlines, escape sequences and Unicode line breaks in a path or value are escaped."""
+    error = InvalidBooking(
+        "unknown field", path="nightly_rates[0].a\nb\u2028", value="\x1b[2J\r\n", code="c"
+    )
+    assert str(error) == ("nightly_rates[0].a\\nb\\u2028: unknown field (got '\\x1b[2J\\r\\n')")
+    assert error.path == "nightly_rates[0].a\nb\u2028"
+
+
+def test_a_huge_path_is_cut_short_in_the_message() -> None:
+    """A 10,000-character field name is shown cut to 200 characters; ``.path`` keeps it all."""
+    error = InvalidBooking("unknown field", path="k" * 10_000, code="c")
+    assert str(error) == "k" * 197 + "...: unknown field"
+    assert len(error.path or "") == 10_000
