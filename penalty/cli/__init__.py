@@ -51,7 +51,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # An argument may hold a newline or an escape sequence: shown escaped, on one line.
+        shown = (
+            message.encode("unicode_escape").decode("ascii")
+            if not message.isprintable()
+            else message
+        )
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

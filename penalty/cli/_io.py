@@ -16,6 +16,8 @@ from penalty.policy import Policy
 __all__ = ["load_booking", "load_json", "load_policy"]
 
 _MAX_BYTES = 64 * 1024 * 1024
+#: Below Python's int/str conversion limit (4,300 digits), sign included.
+_MAX_INT_DIGITS = 4000
 
 
 def load_json(source: str, *, what: str) -> Any:
@@ -42,7 +44,16 @@ def load_json(source: str, *, what: str) -> Any:
             f"the {what} file is larger than 64 MiB", path=what, value=source, code="too_large"
         )
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(
+            text, parse_float=Decimal, parse_int=_integer, object_pairs_hook=_unique_keys
+        )
+    except _DuplicateKeyError as exc:
+        raise InvalidInput(
+            f"the {what} file has the key {exc.key!r} twice in one object",
+            path=what,
+            value=source,
+            code="duplicate_key",
+        ) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"the {what} file is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
@@ -54,6 +65,31 @@ def load_json(source: str, *, what: str) -> Any:
         raise InvalidInput(
             f"the {what} file is nested too deeply", path=what, value=source, code="too_deep"
         ) from exc
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: ``{"total": "1", "total": "2"}`` is ambiguous
+    (parsers disagree on which one wins), so it is refused rather than read one way."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return document
+
+
+def _integer(text: str) -> int | Decimal:
+    """A JSON integer; one too long for `int` (4,300 digits) stays exact as a `Decimal`, for
+    the field's own check to refuse it by name."""
+    return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
 
 
 def load_policy(source: str, *, fold: Fold = "raise") -> Policy:
