@@ -2,6 +2,8 @@
 
 Requires hypothesis (``pip install penalty[strategies]``). Everything generated is valid input:
 bookings whose nights are known, windows in the booking's currency, instants with offsets.
+``format_cases()`` and ``<format>_payloads()`` build every provider format's JSON (see
+`penalty.formats`).
 
 Example:
     >>> from hypothesis import given
@@ -27,16 +29,25 @@ from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Surc
 
 __all__ = [
     "CURRENCIES",
+    "FORMAT_ZONES",
     "ZONES",
     "amounts",
     "bookings",
     "cases",
+    "duffel_payloads",
+    "expedia_rapid_payloads",
+    "expedia_xap_payloads",
+    "format_cases",
     "gotadi_policies",
     "gotadi_responses",
     "gotadi_windows",
+    "hotelbeds_payloads",
+    "innstant_payloads",
     "instants",
+    "liteapi_payloads",
     "offsets",
     "policies",
+    "ratehawk_payloads",
     "rules",
     "surcharges",
     "windows",
@@ -277,3 +288,17 @@ def gotadi_responses(currency: str = "VND") -> st.SearchStrategy[dict[str, Any]]
         gotadi_policies(currency),
         st.sampled_from(("ALLOW_CANCELLATION", "NOT_ALLOW_CANCELLATION", "UNKNOWN")),
     )
+
+
+# The other providers' formats (see `penalty.formats`): imported last, they build on the above.
+from penalty._format_strategies import (  # noqa: E402
+    FORMAT_ZONES,
+    duffel_payloads,
+    expedia_rapid_payloads,
+    expedia_xap_payloads,
+    format_cases,
+    hotelbeds_payloads,
+    innstant_payloads,
+    liteapi_payloads,
+    ratehawk_payloads,
+)
