@@ -92,9 +92,23 @@ def _integer(text: str) -> int | Decimal:
     return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
 
 
-def load_policy(source: str, *, fold: Fold = "raise") -> Policy:
-    """A policy from a Gotadi JSON file."""
-    return Policy.from_gotadi(load_json(source, what="policy"), fold=fold)
+def load_policy(
+    source: str,
+    *,
+    fold: Fold = "raise",
+    format: str = "gotadi",  # noqa: A002 - the CLI option's word
+    zone: str | None = None,
+) -> Policy:
+    """A policy from a JSON file in ``format`` (`penalty.formats`; ``auto`` detects it).
+
+    ``zone`` names the zone of times written without an offset where the format needs one.
+    """
+    payload = load_json(source, what="policy")
+    if format == "gotadi" and zone is None:
+        return Policy.from_gotadi(payload, fold=fold)
+    from penalty import formats  # only when another format is asked for
+
+    return formats.parse(payload, format=format, zone=zone, fold=fold)
 
 
 def load_booking(source: str) -> Booking:

@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from penalty.cli._io import load_booking, load_policy
+from penalty.formats import FORMATS
 from penalty.timeline import PolicyWarning, Quote, Segment, Timeline
 
-__all__ = ["register"]
+__all__ = ["add_format_options", "register"]
 
 _PHASE_WORDS = {
     "free": "free (before the first window)",
@@ -26,8 +27,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "policy",
         metavar="POLICY.json",
-        help="Gotadi cancelPenalties list or check-cancel-penalty response; - reads standard input",
+        help="the provider's cancellation payload (see --format); - reads standard input",
     )
+    add_format_options(parser)
     parser.add_argument(
         "--booking",
         metavar="BOOKING.json",
@@ -41,6 +43,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="how to read a local time in a DST gap or fold (default: raise)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_format_options(parser: argparse.ArgumentParser) -> None:
+    """``--format`` (default ``gotadi``, or ``auto``) and ``--zone``."""
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, "auto"),
+        default="gotadi",
+        help="the payload's provider format (default: gotadi; auto: detect it from its keys)",
+    )
+    parser.add_argument(
+        "--zone",
+        metavar="IANA",
+        help="zone of times written without an offset (required by ratehawk, e.g. UTC)",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -60,7 +77,7 @@ def register(subparsers: Any) -> None:
 
 
 def _timeline(args: argparse.Namespace) -> Timeline:
-    policy = load_policy(args.policy, fold=args.fold)
+    policy = load_policy(args.policy, fold=args.fold, format=args.format, zone=args.zone)
     return policy.timeline(load_booking(args.booking))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from penalty.cli._io import load_booking, load_policy
+from penalty.cli.engine import add_format_options
 from penalty.errors import InvalidInput
 from penalty.preview import preview
 
@@ -28,8 +29,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "policy",
         metavar="POLICY.json",
-        help="Gotadi cancelPenalties list or check-cancel-penalty response; - reads standard input",
+        help="the provider's cancellation payload (see --format); - reads standard input",
     )
+    add_format_options(parser)
     parser.add_argument(
         "--booking",
         metavar="BOOKING.json",
@@ -71,7 +73,8 @@ def _write(path: str, text: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    timeline = load_policy(args.policy, fold=args.fold).timeline(load_booking(args.booking))
+    policy = load_policy(args.policy, fold=args.fold, format=args.format, zone=args.zone)
+    timeline = policy.timeline(load_booking(args.booking))
     now = args.now if args.now is not None else datetime.now(UTC)
     shown = preview(timeline, args.locale, now=now, viewer_tz=args.tz)
     if args.json:
