@@ -200,3 +200,20 @@ def test_naive_hotel_time_is_read_in_the_booking_zone() -> None:
     timeline = policy.timeline(booking)
     assert timeline.quote("2024-12-20T22:59:00Z").fee == Decimal("1.00")
     assert [w.code for w in timeline.warnings] == ["assumed_zone"]
+
+
+def test_rapid_nonrefundable_nights_need_the_booking_dates() -> None:
+    """Rapid's non-refundable stay dates against a booking without dates: named, not guessed."""
+    policy = pf.parse(
+        {
+            "cancel_penalties": [],
+            "nonrefundable_date_ranges": [{"start": "2022-02-02", "end": "2022-02-02"}],
+        },
+        format="expedia-rapid",
+    )
+    with pytest.raises(InvalidPolicy) as caught:
+        policy.timeline(Booking(total=Decimal(530), currency="USD"))
+    assert (caught.value.path, caught.value.code) == (
+        "nonrefundable_date_ranges",
+        "stay_dates_unknown",
+    )
