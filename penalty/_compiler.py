@@ -48,6 +48,10 @@ _BEFORE_ALL, _AFTER_ALL = float("-inf"), float("inf")
 #: window in the policy's order (indices are unique: the tuple never compares further).
 _Span = tuple[Decimal, int, "int | float", "int | float", Decimal]
 _start_of = itemgetter(2)
+#: Window edges stay a day inside `datetime`'s range, so that every boundary can be shown in any
+#: zone (no offset reaches a day): 0001-01-02 to 9999-12-31 UTC.
+_FIRST_EDGE = to_micros(datetime(1, 1, 2, tzinfo=UTC))
+_LAST_EDGE = to_micros(datetime(9999, 12, 31, tzinfo=UTC))
 
 
 def compile_timeline(timeline: Timeline) -> None:
@@ -78,6 +82,8 @@ def compile_timeline(timeline: Timeline) -> None:
                 start = _datetime_sub(moment, EPOCH) // ONE_MICROSECOND
             except TypeError:  # no offset: a wall-clock time, read in a zone
                 start = context.local(moment, index, "start")
+            except OverflowError:  # 0001-01-01T00:00+07:00 is before year 1 in UTC
+                raise _out_of_range(policy, index, "start") from None
             else:
                 if first_zone is None:
                     first_zone = moment.tzinfo
@@ -90,6 +96,8 @@ def compile_timeline(timeline: Timeline) -> None:
                 end = _datetime_sub(moment, EPOCH) // ONE_MICROSECOND
             except TypeError:
                 end = context.local(moment, index, "end")
+            except OverflowError:
+                raise _out_of_range(policy, index, "end") from None
             else:
                 if first_zone is None:
                     first_zone = moment.tzinfo
@@ -134,6 +142,8 @@ def compile_timeline(timeline: Timeline) -> None:
     edges.discard(_BEFORE_ALL)
     edges.discard(_AFTER_ALL)
     bounds: list[int] = sorted(edges)  # type: ignore[arg-type]
+    if bounds and (bounds[0] < _FIRST_EDGE or bounds[-1] > _LAST_EDGE + shift):
+        _refuse_out_of_range(policy, starts, ends, shift)
     timeline.zone = context.local_zone or first_zone or UTC
     timeline.warnings = tuple(context.warnings)
     timeline._bounds = bounds
@@ -144,6 +154,28 @@ def compile_timeline(timeline: Timeline) -> None:
     timeline._rows = rows
     timeline._fees = [row[0] for row in rows]
     timeline._quotes = [None] * len(rows)
+
+
+def _out_of_range(policy: Policy, index: int, field: str) -> InvalidPolicy:
+    moment = getattr(policy.windows[index], field)
+    return InvalidPolicy(
+        "time is out of range (window edges go from 0001-01-02 to 9999-12-31 UTC)",
+        path=policy.source.path(index, field),
+        value=moment.isoformat(),
+        code="out_of_range",
+    )
+
+
+def _refuse_out_of_range(
+    policy: Policy, starts: list[int | float], ends: list[int | float], shift: int
+) -> None:
+    """Raise for the first window with an edge outside `_FIRST_EDGE`..`_LAST_EDGE`."""
+    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        for field, key in (("start", start), ("end", end)):
+            if key not in (_BEFORE_ALL, _AFTER_ALL) and not (
+                _FIRST_EDGE <= key - shift <= _LAST_EDGE
+            ):
+                raise _out_of_range(policy, index, field)
 
 
 def _sweep(

@@ -41,8 +41,11 @@ _SEPARATORS = frozenset("T ")
 #: Years in which an offset can push an instant out of `datetime`'s range.
 _EDGE_YEARS = frozenset({"0001", "9999"})
 
-#: An ISO 8601 date and time (extended or basic), optional fraction and offset.
-_ISO_DATETIME = re.compile(r"\d{4}-?\d{2}-?\d{2}[T ]\d{2}(:?\d{2}(:?\d{2}([.,]\d{1,9})?)?)?.*")
+#: An ISO 8601 date and time (extended or basic), optional fraction and offset. No NUL: CPython's
+#: `datetime.fromisoformat` stops reading at one ("…+07:00\x00junk" would pass).
+_ISO_DATETIME = re.compile(
+    r"\d{4}-?\d{2}-?\d{2}[T ]\d{2}(:?\d{2}(:?\d{2}([.,]\d{1,9})?)?)?[^\x00]*", re.ASCII
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: The longest cancel time accepted as text (no real one is longer; nothing huge is parsed).
 _MAX_TEXT = 64
@@ -64,8 +67,8 @@ def iso_micros(text: str) -> int | None:
     The fast path for a cancel time written as text: ``YYYY-MM-DD``, ``T`` or a space, a
     time and an offset, with nothing around it. For such a text `parse_instant` would give
     the same instant (its pattern only asks for a full date, that separator and an hour); any
-    other text (no offset, spaces around it, a week date, junk, more than 64 characters, the
-    years 1 and 9999 where an offset can overflow) gets ``None`` and goes the slow, fully
+    other text (no offset, spaces around it, a week date, junk, a NUL, more than 64 characters,
+    the years 1 and 9999 where an offset can overflow) gets ``None`` and goes the slow, fully
     checked way, which accepts or refuses it exactly as before.
 
     Example:
@@ -78,6 +81,7 @@ def iso_micros(text: str) -> int | None:
         or text[4:5] != "-"
         or text[7:8] != "-"
         or text[:4] in _EDGE_YEARS
+        or "\x00" in text
     ):
         return None
     try:

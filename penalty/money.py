@@ -49,11 +49,17 @@ EXACT = Context(
 )
 
 #: Up to 20 integer and 12 fraction digits: every real amount, and no 10**999 surprises.
-_NUMBER = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*")
-_PERCENT = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*%?[ \t]*")
+#: ASCII digits only (``re.ASCII``): "٧٠" or "７０" is no provider's spelling, so it is not read.
+_NUMBER = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*", re.ASCII)
+_PERCENT = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*%?[ \t]*", re.ASCII)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _MAX_DIGITS = 20
 _MAX_FRACTION = 12
+#: The smallest int with more than `_MAX_DIGITS` digits (compared, never turned into text: str()
+#: of a 4,301-digit int raises ValueError).
+_TOO_LARGE = 10**_MAX_DIGITS
+#: The finest step a `Decimal` input may need, ``1E-12``.
+_FINEST = Decimal(1).scaleb(-_MAX_FRACTION)
 #: Gotadi's amounts have two decimals (SEMANTICS rule 13).
 _WIRE_DIGITS = 2
 #: Rounding, and only rounding: half-up, to a quantum, never reading the ambient context.
@@ -80,12 +86,13 @@ def parse_decimal(
         Decimal('70')
     """
     if type(raw) is str:  # what providers send: checked first, it is the hot path
-        # "200000", "12.5", "70%": the pattern's common case without the pattern (isdecimal()
-        # is exactly the pattern's \d, Unicode category Nd).
+        # "200000", "12.5", "70%": the pattern's common case without the pattern (isascii() and
+        # isdecimal() together are exactly the pattern's ASCII \d).
         text = raw[:-1] if percent and raw[-1:] == "%" else raw
         whole, dot, fraction = text.partition(".")
         if (
-            whole.isdecimal()
+            text.isascii()
+            and whole.isdecimal()
             and len(whole) <= _MAX_DIGITS
             and (not dot or (fraction.isdecimal() and len(fraction) <= _MAX_FRACTION))
         ):
@@ -103,7 +110,7 @@ def parse_decimal(
     if isinstance(raw, int):
         if raw < 0:
             raise error(f"{what} must not be negative", path=path, value=raw, code="negative")
-        if len(str(raw)) > _MAX_DIGITS:
+        if raw >= _TOO_LARGE:
             raise error(f"{what} is too large", path=path, value=raw, code="too_large")
         return Decimal(raw)
     if isinstance(raw, Decimal):
@@ -113,6 +120,17 @@ def parse_decimal(
             raise error(f"{what} must not be negative", path=path, value=raw, code="negative")
         if raw.adjusted() >= _MAX_DIGITS:
             raise error(f"{what} is too large", path=path, value=raw, code="too_large")
+        if raw.as_tuple().exponent < -_MAX_FRACTION:  # type: ignore[operator]
+            # A JSON number read exactly (1.50000000000000 is fine, a 10,000-decimal one is not).
+            try:
+                return EXACT.quantize(raw, _FINEST)
+            except Inexact:
+                raise error(
+                    f"{what} has more than {_MAX_FRACTION} decimals",
+                    path=path,
+                    value=raw,
+                    code="too_precise",
+                ) from None
         return raw
     if not isinstance(raw, str):
         raise error(

@@ -177,7 +177,7 @@ class Window(FrozenModel):
     def _instant(cls, raw: object, info: Any) -> datetime | None:
         if raw is None or isinstance(raw, datetime):
             return raw
-        if isinstance(raw, str):
+        if isinstance(raw, str) and "\x00" not in raw:  # fromisoformat stops reading at a NUL
             try:
                 return datetime.fromisoformat(raw)
             except ValueError:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from penalty import Booking, PenaltyError, Policy, Quote
+from penalty import Booking, InvalidPolicy, PenaltyError, Policy, Quote, Window
 from penalty.cli import EXIT_USAGE, build_parser, main
 from tests.helpers import FIXTURES, load, penalty_cli
 
@@ -322,3 +323,38 @@ def test_real_console_script_exits_2_without_traceback(row_id: str, tmp_path: Pa
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+_ICT = timezone(timedelta(hours=7))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "code"),
+    [
+        (
+            datetime(1, 1, 1, tzinfo=_ICT),
+            datetime(2021, 5, 13, tzinfo=_ICT),
+            "start",
+            "out_of_range",
+        ),
+        (
+            datetime(2021, 5, 12, tzinfo=_ICT),
+            datetime.max.replace(tzinfo=UTC),
+            "end",
+            "out_of_range",
+        ),
+        ("2021-05-12T18:00:00+07:00\x00", None, "start", "invalid_datetime"),
+    ],
+    ids=["before-year-1-in-utc", "datetime-max", "nul-in-text"],
+)
+def test_own_windows_out_of_range_are_named(
+    start: datetime | str, end: datetime | None, field: str, code: str
+) -> None:
+    """Windows built in Python: an edge `datetime` cannot show in every zone is an error."""
+    booking = Booking.model_validate(DEFAULTS["booking"])
+    with pytest.raises(InvalidPolicy) as caught:
+        Policy(windows=(Window(start=start, end=end, percent="10"),)).timeline(booking)  # type: ignore[arg-type]
+    assert (caught.value.path, caught.value.code) == (
+        f"windows[0].{field}" if code == "out_of_range" else field,
+        code,
+    )

@@ -40,8 +40,11 @@ _TYPES = frozenset({"NIGHTS", "AMOUNT", "PERCENT"})
 #: The component each type requires (SEMANTICS rule 4).
 _COMPONENT = {"NIGHTS": "nights", "AMOUNT": "amount", "PERCENT": "percent"}
 _HUNDRED = Decimal(100)
-_LOCAL = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?")
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+#: ASCII digits only: int() would read "٢٦" as 26.
+_LOCAL = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?", re.ASCII)
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?", re.ASCII
+)
 #: Gotadi's field names for the domain's, used to name fields in errors.
 _FIELDS = (
     ("start", "startDate"),
