@@ -217,3 +217,26 @@ def test_rapid_nonrefundable_nights_need_the_booking_dates() -> None:
         "nonrefundable_date_ranges",
         "stay_dates_unknown",
     )
+
+
+def test_ratehawk_show_amount_and_its_currency() -> None:
+    """`amount="show"` reads `amount_show`, checked against `show_currency_code`."""
+    from penalty.providers.ratehawk import policy_from_ratehawk
+
+    payload = {
+        "currency_code": "USD",
+        "show_currency_code": "EUR",
+        "cancellation_penalties": {
+            "policies": [
+                {"start_at": None, "end_at": None, "amount_charge": "10.00", "amount_show": "9.20"}
+            ]
+        },
+    }
+    show = policy_from_ratehawk(payload, zone="UTC", amount="show")
+    assert show.quote(Booking(total=Decimal(20), currency="EUR"), "2025-01-01T00:00:00Z").fee == (
+        Decimal("9.20")
+    )
+    charge = policy_from_ratehawk(payload, zone="UTC")
+    with pytest.raises(InvalidPolicy) as caught:
+        charge.timeline(Booking(total=Decimal(20), currency="EUR"))
+    assert caught.value.code == "currency_mismatch"
