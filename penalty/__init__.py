@@ -14,7 +14,11 @@ Example:
     '1000000.00'
 """
 
-from penalty.booking import Booking, NightlyRate
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from penalty.errors import (
     CurrencyMismatch,
     InvalidBooking,
@@ -28,8 +32,11 @@ from penalty.errors import (
     ProviderUnavailable,
     SignatureInvalid,
 )
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Surcharge, Window
-from penalty.timeline import PolicyWarning, Quote, Segment, Timeline
+
+if TYPE_CHECKING:
+    from penalty.booking import Booking, NightlyRate
+    from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Surcharge, Window
+    from penalty.timeline import PolicyWarning, Quote, Segment, Timeline
 
 __version__ = "0.1.0"
 
@@ -60,3 +67,41 @@ __all__ = [
     "Timeline",
     "Window",
 ]
+
+#: The engine's names, imported on first use: `import penalty` costs the error classes only, and
+#: pydantic (with the engine's models) loads when a program first touches `penalty.Policy` & co.
+_LAZY = {
+    "AfterLast": "penalty.policy",
+    "Basis": "penalty.policy",
+    "Booking": "penalty.booking",
+    "Boundary": "penalty.policy",
+    "Gaps": "penalty.policy",
+    "NightlyRate": "penalty.booking",
+    "Policy": "penalty.policy",
+    "PolicyWarning": "penalty.timeline",
+    "Quote": "penalty.timeline",
+    "Rules": "penalty.policy",
+    "Segment": "penalty.timeline",
+    "Surcharge": "penalty.policy",
+    "Timeline": "penalty.timeline",
+    "Window": "penalty.policy",
+}
+#: Submodules that `import penalty` used to load, still reachable as attributes.
+_SUBMODULES = frozenset({"booking", "instants", "money", "policy", "timeline"})
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: import an engine name (or submodule) the first time it is asked for."""
+    if name in _SUBMODULES:
+        return import_module(f"penalty.{name}")
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'penalty' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later lookups are plain module attributes
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -89,15 +89,21 @@ def test_schedule_equals_quotes_around_every_boundary(case: tuple[Policy, Bookin
 def test_compiled_timeline_equals_the_reference_evaluator(
     case: tuple[Policy, Booking], instants: list[datetime]
 ) -> None:
-    """The fast path (bisection over precomputed quotes) equals a literal reading of the rules."""
+    """Each fast path (datetime, text, batch, integer key) equals a literal reading of the rules."""
     policy, booking = case
     timeline = policy.timeline(booking)
     probes = list(instants)
     for edge in timeline.boundaries:
         probes += [edge - TICK, edge, edge + TICK]
-    for at in probes:
-        assert timeline.quote(at).fee == reference_fee(policy, booking, at), at
-    assert list(timeline.fees(probes)) == [timeline.quote(at).fee for at in probes]
+    expected = [reference_fee(policy, booking, at) for at in probes]
+    assert [timeline.quote(at).fee for at in probes] == expected
+    texts = [at.isoformat(sep=" " if i % 2 else "T") for i, at in enumerate(probes)]
+    assert [timeline.quote(text).fee for text in texts] == expected
+    assert list(timeline.fees(probes)) == expected
+    assert list(timeline.fees(iter(texts))) == expected
+    mixed = [text if i % 3 else at for i, (at, text) in enumerate(zip(probes, texts, strict=True))]
+    assert list(timeline.fees(mixed)) == expected
+    assert list(timeline.fees_at_micros(map(to_micros, probes))) == expected
 
 
 @given(ps.cases(any_rules=True), ps.instants())
