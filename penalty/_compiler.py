@@ -259,7 +259,7 @@ def _sweep(
 class _Context:
     """What the compiler needs beyond the common case: local times, nights, warnings."""
 
-    __slots__ = ("assumed", "booking", "den", "local_zone", "policy", "prices", "total", "warnings")
+    __slots__ = ("assumed", "booking", "den", "local_zone", "policy", "total", "warnings")
 
     def __init__(self, policy: Policy, booking: Booking) -> None:
         self.policy = policy
@@ -267,12 +267,16 @@ class _Context:
         self.warnings: list[PolicyWarning] = []
         self.assumed: set[str] = set()
         self.local_zone: tzinfo | None = None
-        rates = booking.nightly_rates
-        self.prices = None if rates is None else [rate.amount for rate in rates]
         #: Every charge is over `den`: the number of nights when a night is total / nights.
-        self.den: int = (booking.night_count if rates is None else None) or 1
+        self.den: int = (booking.night_count if booking.nightly_rates is None else None) or 1
         #: The total over `den`: the cap of every charge, and the no-show fee.
         self.total = booking.total if self.den == 1 else _multiply(booking.total, self.den)
+
+    @property
+    def prices(self) -> list[Decimal] | None:
+        """Each night's price in stay order, when the booking has nightly rates."""
+        rates = self.booking.nightly_rates
+        return None if rates is None else [rate.amount for rate in rates]
 
     def local(self, naive: datetime, index: int, field: str) -> int:
         """A window time without an offset, read in the booking's or the policy's zone."""
@@ -312,7 +316,8 @@ class _Context:
         if surcharge.stay_dates:
             booking = self.booking
             dates = booking.night_dates()
-            if dates is None or (self.prices is None and booking.night_count is None):
+            prices = self.prices
+            if dates is None or (prices is None and booking.night_count is None):
                 raise InvalidPolicy(
                     "charging stay dates needs the booking's check_in (or dated nightly_rates)",
                     path=self.policy.source.surcharge,
@@ -322,7 +327,7 @@ class _Context:
             for index, night in enumerate(dates):
                 if any(first <= night <= last for first, last in surcharge.stay_dates):
                     # Without rates each night is total / den, i.e. `total` over `den`.
-                    price = booking.total if self.prices is None else self.prices[index]
+                    price = booking.total if prices is None else prices[index]
                     charge = _add(charge, price)
         return min(charge, self.total)
 

@@ -17,6 +17,13 @@ __all__ = ["FrozenModel", "construct", "format_loc"]
 
 M = TypeVar("M", bound=BaseModel)
 _setattr = object.__setattr__
+_new = object.__new__
+# BaseModel's slots, set through their descriptors (no attribute lookup by name each time).
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+#: Each model's field names, the fields-set of every instance `construct` builds.
+_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
 
 
 def construct(cls: type[M], values: dict[str, Any]) -> M:
@@ -25,12 +32,19 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     The same instance pydantic builds (``__dict__``, fields set, no extra, no private state)
     without its generic loop over fields, aliases and defaults: ~0.5 µs instead of ~5 µs, which
     matters where the engine builds a model per window or per quote.
+
+    Every field is set, so every instance of ``cls`` shares one fields-set (a 100,000-window
+    policy saves ~70 MB): models here are frozen, so pydantic never changes it in place
+    (``model_copy`` copies it before adding to it).
     """
-    instance = cls.__new__(cls)
+    instance = _new(cls)
     _setattr(instance, "__dict__", values)
-    _setattr(instance, "__pydantic_fields_set__", set(values))
-    _setattr(instance, "__pydantic_extra__", None)
-    _setattr(instance, "__pydantic_private__", None)
+    fields_set = _ALL_FIELDS.get(cls)
+    if fields_set is None:
+        fields_set = _ALL_FIELDS[cls] = set(cls.__pydantic_fields__)
+    _set_fields_set(instance, fields_set)
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance
 
 

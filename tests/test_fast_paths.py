@@ -242,9 +242,57 @@ def test_construct_builds_what_model_construct_builds(model: Any, values: dict[s
     assert fast.model_fields_set == slow.model_fields_set
     assert fast.model_dump() == slow.model_dump()
     assert repr(fast) == repr(slow)
-    copied = fast.model_copy(update={next(iter(values)): values[next(iter(values))]})
+    first = next(iter(values))
+    copied = fast.model_copy(update={first: values[first]})
     assert copied == fast
-    assert fast.model_fields_set is not construct(model, dict(values)).model_fields_set
+    assert copied.model_fields_set is not fast.model_fields_set  # never changed in place
+    assert construct(model, dict(values)).model_fields_set == set(model.model_fields)
+
+
+_FIELD_VALUES = st.sampled_from(
+    [
+        None,
+        "",
+        0,
+        1.5,
+        ["70%"],
+        "70%",
+        "1.5",
+        "25000",
+        "PERCENT",
+        "AMOUNT",
+        "NIGHTS",
+        "FEE",
+        "VND",
+        "USD",
+        "2021-05-12T18:00:00.000+07:00",
+        "2021-05-13T18:00:00+07:00",
+        "26/08/2021 11:00",
+        "2021-05-12",
+    ]
+)
+_FIELD_NAMES = st.sampled_from(
+    ["startDate", "endDate", "type", "currency", "percent", "nights", "amount", "description"]
+)
+_OTHER_NAMES = st.sampled_from(["start_date", "end_date", "other"])
+
+
+@given(
+    st.one_of(
+        ps.gotadi_windows(),
+        ps.gotadi_windows().flatmap(
+            lambda window: st.dictionaries(_FIELD_NAMES | _OTHER_NAMES, _FIELD_VALUES).map(
+                lambda changes: {**window, **changes}
+            )
+        ),
+        st.dictionaries(_FIELD_NAMES | _OTHER_NAMES, _FIELD_VALUES),
+    )
+)
+def test_gotadi_entries_translate_as_through_the_model(entry: dict[str, object]) -> None:
+    """The dict fast path accepts, translates and refuses each entry as the model path does."""
+    fast = _outcome(lambda: Policy.from_gotadi([entry]).windows)
+    model = _outcome(lambda: (gotadi._entry(entry, "cancelPenalties[0]"),))
+    assert fast == model
 
 
 def test_the_first_bad_gotadi_entry_is_reported_as_before() -> None:
