@@ -6,11 +6,17 @@ local sandbox) or builds one with `make_client`, which always sets an explicit t
 `send` maps every transport failure to a `penalty` error and retries only calls the caller marks
 ``idempotent`` (a status query, a penalty check), never a cancellation: a cancel whose answer was
 lost is followed by a status query, not by a second cancel.
+
+Nothing waits for ever and nothing grows without bound: httpx's timeouts bound each wait (connect,
+each read); `send` also bounds a whole attempt (an answer trickling in a byte at a time ends as a
+timeout once connect + read timeout have passed) and the size of an answer (`MAX_BODY`); retries
+are bounded in count and in time (`RetryPolicy`), a provider's ``Retry-After`` included.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,12 +26,17 @@ import httpx
 
 from penalty.errors import ProviderProtocolError, ProviderUnavailable
 
-__all__ = ["DEFAULT_TIMEOUT", "RetryPolicy", "make_client", "parse_json", "send"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY", "RetryPolicy", "make_client", "parse_json", "send"]
 
 #: Connect quickly or not at all; give the provider a while to answer.
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
-_RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+#: The largest answer read (a provider's answers are a few kB): more is a protocol error.
+MAX_BODY = 16 * 1024 * 1024
+_TOO_MANY_REQUESTS = 429
+_SERVER_ERRORS = range(500, 600)
+#: Headers that describe the bytes on the wire, not the decoded body `send` hands back.
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +84,56 @@ def _retry_after(response: httpx.Response) -> float | None:
         seconds = float(raw)
     except ValueError:
         return None  # an HTTP-date: fall back to our own backoff
-    return seconds if seconds >= 0 else None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _attempt_budget(client: httpx.Client) -> float | None:
+    """Seconds one attempt may take in all: the connect plus the read timeout (None: no bound)."""
+    timeout = client.timeout
+    if timeout.read is None:
+        return None
+    return (timeout.connect or 0.0) + timeout.read
+
+
+def _receive(
+    client: httpx.Client,
+    request: httpx.Request,
+    *,
+    provider: str,
+    budget: float | None,
+    clock: Callable[[], float],
+) -> httpx.Response:
+    """Send ``request`` and read its answer within ``budget`` seconds and `MAX_BODY` bytes."""
+    started = clock()
+    response = client.send(request, stream=True)
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise ProviderProtocolError(
+                    f"HTTP {response.status_code} answer is larger than {MAX_BODY} bytes",
+                    provider=provider,
+                    code="too_large",
+                )
+            if budget is not None and clock() - started > budget:
+                raise httpx.ReadTimeout("answer still incomplete", request=request)
+            chunks.append(chunk)
+    finally:
+        response.close()
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in _WIRE_HEADERS
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=b"".join(chunks),
+        request=request,
+        extensions=response.extensions,
+    )
 
 
 def send(
@@ -86,19 +146,21 @@ def send(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> httpx.Response:
-    """Send ``request``; return a response with a status below 500 (and not 429).
+    """Send ``request``; return its answer, read whole, with a status below 500 (and not 429).
 
     Raises:
         ProviderUnavailable: timeout, connection failure, 5xx or 429, after the retries allowed.
             ``code`` is ``"timeout"``, ``"connection"`` or ``"http_status"``.
+        ProviderProtocolError: an answer larger than `MAX_BODY` (``code="too_large"``).
     """
     policy = retry if idempotent else NO_RETRY
+    budget = _attempt_budget(client)
     started = clock()
     attempt = 0
     while True:
         attempt += 1
         try:
-            response = client.send(request)
+            response = _receive(client, request, provider=provider, budget=budget, clock=clock)
         except httpx.TimeoutException as exc:
             failure = ProviderUnavailable(
                 f"no answer in time ({type(exc).__name__})", provider=provider, code="timeout"
@@ -110,7 +172,8 @@ def send(
             )
             failure.__cause__ = exc
         else:
-            if response.status_code not in _RETRYABLE_STATUS:
+            status = response.status_code
+            if status != _TOO_MANY_REQUESTS and status not in _SERVER_ERRORS:
                 return response
             failure = ProviderUnavailable(
                 f"HTTP {response.status_code}",

@@ -1,0 +1,210 @@
+"""The HTTP layer every provider client shares (`penalty.providers._http.send`).
+
+Transport failures become typed errors; only calls marked idempotent are retried, a bounded
+number of times within a bounded time, honouring (and capping) a provider's ``Retry-After``;
+an answer that trickles in or never ends is cut off; an answer too large is refused.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from penalty.errors import ProviderProtocolError, ProviderUnavailable
+from penalty.providers._http import MAX_BODY, RetryPolicy, send
+
+URL = "https://provider.test/api"
+
+
+class FakeTime:
+    """A monotonic clock that moves only when slept on (or told to)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        """The current fake time."""
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Record the wait and move the clock."""
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def _client(
+    handler: Callable[[httpx.Request], httpx.Response], timeout: float = 5.0
+) -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(handler), timeout=timeout)
+
+
+def _scripted(*answers: httpx.Response | Exception) -> tuple[httpx.Client, list[httpx.Request]]:
+    """A client whose transport gives ``answers`` in turn (the last repeats) and logs requests."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = answers[min(len(seen), len(answers) - 1)]
+        seen.append(request)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return _client(handler), seen
+
+
+def _send(
+    client: httpx.Client,
+    *,
+    idempotent: bool,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    time: FakeTime | None = None,
+) -> httpx.Response:
+    fake = time or FakeTime()
+    request = client.build_request("POST", URL, content=b"{}")
+    return send(
+        client,
+        request,
+        provider="test",
+        idempotent=idempotent,
+        retry=retry,
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+
+
+_REQUEST = httpx.Request("POST", URL)
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        (httpx.ConnectTimeout("connect", request=_REQUEST), "timeout"),
+        (httpx.ReadTimeout("read", request=_REQUEST), "timeout"),
+        (httpx.ConnectError("refused", request=_REQUEST), "connection"),
+        (httpx.ReadError("connection reset by peer", request=_REQUEST), "connection"),
+        (httpx.RemoteProtocolError("peer closed: incomplete body", request=_REQUEST), "connection"),
+    ],
+    ids=["connect-timeout", "read-timeout", "refused", "reset", "truncated"],
+)
+def test_transport_failures_are_provider_unavailable(failure: Exception, code: str) -> None:
+    """Each transport failure is ProviderUnavailable with its code and the httpx cause."""
+    client, seen = _scripted(failure)
+    with client, pytest.raises(ProviderUnavailable) as caught:
+        _send(client, idempotent=False)
+    assert (caught.value.code, caught.value.__cause__) == (code, failure)
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize("status", [500, 501, 502, 503, 504, 520, 599, 429])
+def test_every_5xx_and_429_is_unavailable_and_never_retried_unless_safe(status: int) -> None:
+    """Any 5xx (not only 500-504) and 429 are ProviderUnavailable; a cancel is sent once."""
+    client, seen = _scripted(httpx.Response(status, text="busy"))
+    with client, pytest.raises(ProviderUnavailable) as caught:
+        _send(client, idempotent=False)
+    assert (caught.value.code, caught.value.status_code) == ("http_status", status)
+    assert len(seen) == 1
+
+
+def test_safe_calls_are_retried_then_succeed() -> None:
+    """An idempotent call after two 503s gets the third answer, with doubling waits."""
+    client, seen = _scripted(httpx.Response(503), httpx.Response(503), httpx.Response(200))
+    time = FakeTime()
+    with client:
+        assert _send(client, idempotent=True, time=time).status_code == 200
+    assert len(seen) == 3
+    assert time.sleeps == [0.2, 0.4]
+
+
+@pytest.mark.parametrize(
+    ("header", "retry_after", "waits"),
+    [
+        ("1.5", 1.5, [1.5, 1.5]),
+        ("3600", 3600.0, [2.0, 2.0]),
+        ("0", 0.0, [0.2, 0.4]),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None, [0.2, 0.4]),
+        ("-5", None, [0.2, 0.4]),
+        ("nan", None, [0.2, 0.4]),
+        ("1e999", None, [0.2, 0.4]),
+    ],
+    ids=["seconds", "an-hour-capped", "zero", "http-date", "negative", "nan", "infinite"],
+)
+def test_retry_after_is_honoured_and_capped(
+    header: str, retry_after: float | None, waits: list[float]
+) -> None:
+    """429 with Retry-After: the wait is at least what it asks, at most max_backoff (2 s)."""
+    client, seen = _scripted(httpx.Response(429, headers={"Retry-After": header}))
+    time = FakeTime()
+    with client, pytest.raises(ProviderUnavailable) as caught:
+        _send(client, idempotent=True, time=time)
+    assert caught.value.retry_after == retry_after
+    assert caught.value.status_code == 429
+    assert time.sleeps == waits
+    assert len(seen) == 3
+
+
+def test_retries_stop_at_the_deadline() -> None:
+    """However many attempts are allowed, no new try starts past the deadline."""
+    client, seen = _scripted(httpx.Response(503))
+    time = FakeTime()
+    policy = RetryPolicy(attempts=1000, backoff=1.0, max_backoff=4.0, deadline=10.0)
+    with client, pytest.raises(ProviderUnavailable):
+        _send(client, idempotent=True, retry=policy, time=time)
+    assert sum(time.sleeps) <= 10.0
+    assert len(seen) == 4  # waits 1, 2, 4: the next (4 more) would pass the deadline
+
+
+class _Trickle(httpx.SyncByteStream):
+    """A body sent one byte per fake second, for ever."""
+
+    def __init__(self, time: FakeTime) -> None:
+        self.time = time
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            self.time.now += 1.0
+            yield b" "
+
+
+def test_an_answer_that_trickles_is_cut_off() -> None:
+    """A body arriving a byte a second never ends the call: timeout after connect + read."""
+    time = FakeTime()
+    client = _client(lambda _: httpx.Response(200, stream=_Trickle(time)), timeout=3.0)
+    with client, pytest.raises(ProviderUnavailable) as caught:
+        _send(client, idempotent=False, time=time)
+    assert caught.value.code == "timeout"
+    assert time.now <= 3.0 + 3.0 + 1.0
+
+
+class _Endless(httpx.SyncByteStream):
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            yield b"x" * 65536
+
+
+def test_an_answer_too_large_is_refused() -> None:
+    """A body over MAX_BODY is ProviderProtocolError(too_large), read no further."""
+    client = _client(lambda _: httpx.Response(200, stream=_Endless()))
+    with client, pytest.raises(ProviderProtocolError) as caught:
+        _send(client, idempotent=True)
+    assert caught.value.code == "too_large"
+    assert str(MAX_BODY) in str(caught.value)
+
+
+def test_the_answer_is_handed_back_whole_and_decoded() -> None:
+    """What send returns reads like any httpx response: status, headers, decoded content."""
+    body = gzip.compress(b'{"ok": true}')
+    answer = httpx.Response(
+        200, headers={"Content-Encoding": "gzip", "X-Request-Id": "r1"}, content=body
+    )
+    client, _ = _scripted(answer)
+    with client:
+        response = _send(client, idempotent=False)
+    assert (response.status_code, response.json()) == (200, {"ok": True})
+    assert response.headers["x-request-id"] == "r1"
