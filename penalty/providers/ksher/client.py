@@ -7,6 +7,11 @@ successful cancel: ``{"code": 0, "msg": "操作成功", "data": "取消成功"}`
 an unsigned success is confirmed by a signed order query before it is believed (switch off with
 ``confirm_unsigned=False``; the result then says ``verified=False``).
 
+A signed answer proves Ksher wrote it, not that it answers *this* request: its ``data`` must name
+our order and merchant, and, when it carries them, our ``nonce_str`` and a ``time_stamp`` within
+`MAX_ANSWER_AGE` of ours (a replayed answer to an earlier call is refused as ``replayed`` or
+``stale``). The envelope's own ``time_stamp`` is outside the signature and proves nothing.
+
 Result codes (seed 002): ``0`` cancelled, ``-5`` already cancelled and ``-4`` already paid are
 *outcomes* (`KsherCancelOutcome`); ``-1``, ``-2``, ``-3``, ``-6`` and unknown codes raise
 `KsherRejected`. Already paid means the link cannot be closed: the booking must be refunded
@@ -15,10 +20,11 @@ another way (Ksher's ``order_refund``), and the result says so.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Self
@@ -60,6 +66,9 @@ QUERY_PATH = "/gateway_order_query"
 #: Thailand: Ksher's own zone, used for ``time_stamp`` (the docs do not name one).
 DEFAULT_ZONE = ZoneInfo("Asia/Bangkok")
 DEFAULT_RETRY = RetryPolicy()
+#: How far a signed ``data.time_stamp`` may be from our request's before the answer is stale.
+MAX_ANSWER_AGE = timedelta(minutes=10)
+_TIME_STAMP = re.compile(r"[0-9]{14}")
 
 PAID_NOTE = (
     "the customer has already paid: the payment link cannot be closed, refund the booking "
@@ -238,7 +247,9 @@ class KsherClient:
             "mch_order_no": mch_order_no,
         }
 
-    def _post(self, path: str, params: BaseModel, *, idempotent: bool) -> tuple[KsherResponse, Any]:
+    def _post(
+        self, path: str, params: OrderQueryParams, *, idempotent: bool
+    ) -> tuple[KsherResponse, Any]:
         form = params.model_dump()
         form["sign"] = sign(form, self._private_key)
         request = self._http.build_request("POST", path, data=form)
@@ -265,7 +276,9 @@ class KsherClient:
             )
         return data
 
-    def _check_order(self, data: dict[str, Any], mch_order_no: str) -> KsherOrder:
+    def _check_order(self, data: dict[str, Any], params: OrderQueryParams) -> KsherOrder:
+        """The signed ``data`` as an order, if it answers the request ``params`` sent."""
+        mch_order_no = params.mch_order_no
         order = parse_order(data)
         if order.mch_order_no != mch_order_no:
             raise ProviderProtocolError(
@@ -283,7 +296,34 @@ class KsherClient:
                 value=order.appid,
                 code="appid_mismatch",
             )
+        if order.nonce_str not in (None, "", params.nonce_str):
+            raise ProviderProtocolError(
+                "answer is signed for another request (its nonce_str is not ours): a replay",
+                provider=PROVIDER,
+                path="data.nonce_str",
+                value=order.nonce_str,
+                code="replayed",
+            )
+        self._check_time_stamp(data.get("time_stamp"), params.time_stamp)
         return order
+
+    def _check_time_stamp(self, signed: object, sent: str) -> None:
+        """A ``yyyyMMddHHmmss`` in the signed data must be within `MAX_ANSWER_AGE` of ours."""
+        if not isinstance(signed, str) or _TIME_STAMP.fullmatch(signed) is None:
+            return  # absent (as documented), or in one of Ksher's other formats: not judged
+        try:
+            then = datetime.strptime(signed, "%Y%m%d%H%M%S")  # noqa: DTZ007 - both in one zone
+        except ValueError:
+            then = None
+        ours = datetime.strptime(sent, "%Y%m%d%H%M%S")  # noqa: DTZ007
+        if then is None or abs(then - ours) > MAX_ANSWER_AGE:
+            raise ProviderProtocolError(
+                f"answer is signed at {signed}, not near our request ({sent}): a replay",
+                provider=PROVIDER,
+                path="data.time_stamp",
+                value=signed,
+                code="stale",
+            )
 
     def order_query(self, mch_order_no: str) -> KsherOrder:
         """Ask Ksher for the order's state (safe to repeat, so retried on 5xx and timeouts).
@@ -309,7 +349,7 @@ class KsherClient:
         answer, document = self._post(QUERY_PATH, params, idempotent=True)
         if answer.code != KsherResultCode.OK:
             raise KsherRejected(answer.code, answer.text)
-        order = self._check_order(self._check_signed(answer, document.get("data")), mch_order_no)
+        order = self._check_order(self._check_signed(answer, document.get("data")), params)
         if order.result == KsherOrderResult.FAIL:
             raise KsherRejected(0, order.err_msg or answer.text, code="query_failed")
         return order
@@ -350,7 +390,7 @@ class KsherClient:
             raise KsherRejected(code, answer.text)
         data = document.get("data")
         if answer.sign is not None and isinstance(data, dict):
-            self._check_order(self._check_signed(answer, data), mch_order_no)
+            self._check_order(self._check_signed(answer, data), params)
             return self._result(KsherCancelOutcome.CANCELLED, mch_order_no, answer, verified=True)
         if not self.confirm_unsigned:
             return self._result(KsherCancelOutcome.CANCELLED, mch_order_no, answer)

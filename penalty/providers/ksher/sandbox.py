@@ -18,6 +18,7 @@ for one order, or a prefix on ``mch_order_no``:
 ``slow-``      cancels, but answers after `KsherSandbox.slow_delay` seconds
 ``fail-``      HTTP 502
 ``garbage-``   200 with a body that is not JSON
+``truncated-`` 200 announcing more bytes than it sends, then closing
 ``reset-``     drops the connection without answering
 (other ids)    an open order (``NOTPAY``) that the cancel closes
 ============== ==================================================================
@@ -90,6 +91,7 @@ class KsherOutcome(StrEnum):
     SLOW = "slow"
     SERVER_ERROR = "fail"
     GARBAGE = "garbage"
+    TRUNCATED = "truncated"
     RESET = "reset"
 
 
@@ -286,6 +288,7 @@ class KsherSandbox:
         faults = {
             KsherOutcome.SERVER_ERROR: SandboxResponse(status=502, body=b"Bad Gateway"),
             KsherOutcome.GARBAGE: SandboxResponse(status=200, body=b"<html>upstream said hi"),
+            KsherOutcome.TRUNCATED: SandboxResponse.json('{"code": 0, "msg": "', truncate=True),
             KsherOutcome.RESET: SandboxResponse(reset=True),
         }
         if outcome in faults:
