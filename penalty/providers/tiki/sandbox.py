@@ -13,6 +13,7 @@ on the order id, handy from the command line:
 ``slow-``      cancels, but answers after `TikiSandbox.slow_delay` seconds
 ``fail-``      503 with an error envelope
 ``garbage-``   200 with a body that is not JSON
+``truncated-`` 200 announcing more bytes than it sends, then closing
 ``reset-``     drops the connection without answering
 (other ids)    an open order (``waiting_for_payment``) that the cancel closes
 ============== ================================================================
@@ -66,6 +67,7 @@ class TikiOutcome(StrEnum):
     SLOW = "slow"
     SERVER_ERROR = "fail"
     GARBAGE = "garbage"
+    TRUNCATED = "truncated"
     RESET = "reset"
 
 
@@ -234,6 +236,8 @@ class TikiSandbox:
             return _error(503, "service unavailable")
         if outcome is TikiOutcome.GARBAGE:
             return SandboxResponse(status=200, body=b"<html>upstream said hi</html>")
+        if outcome is TikiOutcome.TRUNCATED:
+            return SandboxResponse.json('{"data": {"order": {"id": "', truncate=True)
         if outcome is TikiOutcome.RESET:
             return SandboxResponse(reset=True)
         if outcome is TikiOutcome.NOT_FOUND:
