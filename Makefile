@@ -20,14 +20,19 @@ demo: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check penalty tests
-	$(BIN)/ruff format --check penalty tests
+	$(BIN)/ruff check penalty tests bench
+	$(BIN)/ruff format --check penalty tests bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict penalty tests
+	$(BIN)/mypy --strict penalty tests bench
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+# penalty against a partner-style reference (bench/reference_impl.py), figure by figure: a table,
+# and bench/results.json. About a minute; not part of `make test` (timings are noisy).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
