@@ -144,7 +144,14 @@ def compile_timeline(timeline: Timeline) -> None:
     bounds: list[int] = sorted(edges)  # type: ignore[arg-type]
     if bounds and (bounds[0] < _FIRST_EDGE or bounds[-1] > _LAST_EDGE + shift):
         _refuse_out_of_range(policy, starts, ends, shift)
-    timeline.zone = context.local_zone or first_zone or UTC
+    # Times are shown in the hotel's zone when the booking names one, so that a window written
+    # with a winter offset still reads right after a DST switch.
+    hotel = booking.timezone
+    timeline.zone = (
+        zone(hotel, path="timezone", error=InvalidPolicy)
+        if hotel is not None
+        else context.local_zone or first_zone or UTC
+    )
     timeline.warnings = tuple(context.warnings)
     timeline._bounds = bounds
     extra = None if policy.surcharge is None else context.surcharge(policy.surcharge)

@@ -301,3 +301,23 @@ def test_local_times_across_dst_keep_wall_clock_meaning() -> None:
     assert start.isoformat() == "2021-03-27T12:00:00+01:00"
     assert end.isoformat() == "2021-03-29T12:00:00+02:00"
     assert to_micros(end) - to_micros(start) == 47 * 3600 * 10**6
+
+
+def test_times_are_shown_in_the_hotel_zone_whatever_offset_windows_use() -> None:
+    """Schedule times use the booking's zone: a +01:00 window end after the DST switch is +02:00."""
+    paris_window = gotadi_window(
+        "2021-03-26T18:00:00+01:00",
+        "2021-03-29T17:00:00+01:00",
+        "PERCENT",
+        percent="50%",
+        currency="EUR",
+    )
+    timeline = Policy.from_gotadi([paris_window]).timeline(PARIS)
+    end = timeline.segments[1].end
+    assert end is not None
+    assert end.isoformat() == "2021-03-29T18:00:00+02:00"
+    assert str(timeline.zone) == "Europe/Paris"
+    no_zone = PARIS.model_copy(update={"timezone": None})
+    assert Policy.from_gotadi([paris_window]).timeline(no_zone).segments[1].end.isoformat() == (  # type: ignore[union-attr]
+        "2021-03-29T17:00:00+01:00"
+    )
