@@ -62,16 +62,32 @@ def format_loc(loc: tuple[int | str, ...], prefix: str | None = None) -> str | N
 def convert_validation_error(
     exc: ValidationError, error: type[InvalidInput], prefix: str | None = None
 ) -> PenaltyError:
-    """The first failure in ``exc`` as a package error (the original one, if ours)."""
+    """The first failure in ``exc`` as a package error (a copy of the original one, if ours)."""
     first = exc.errors(include_url=False)[0]
     original = (first.get("ctx") or {}).get("error")
     if isinstance(original, PenaltyError):
-        return original
+        return _detached(original)
     message = first["msg"].removeprefix("Value error, ")
     path = format_loc(first["loc"], prefix)
     if first["type"] == "missing":
         return error(message, path=path, code="missing")
     return error(message, path=path, value=first.get("input"), code=first["type"])
+
+
+def _detached(error: PenaltyError) -> PenaltyError:
+    """A copy of ``error`` that ``exc`` does not hold.
+
+    ``raise convert_validation_error(exc, …) from exc`` makes the raised error point at ``exc``;
+    if it were the very error ``exc`` holds (in its ``ctx``, inside pydantic-core's Rust object,
+    which the garbage collector cannot see through), that cycle would never be freed: every
+    refused booking would leak its error, its traceback and their frames (~4 kB each).
+    """
+    copy = type(error).__new__(type(error))
+    copy.__dict__.update(error.__dict__)
+    copy.args = error.args
+    copy.__cause__, copy.__context__ = error.__cause__, error.__context__
+    copy.__suppress_context__ = error.__suppress_context__
+    return copy.with_traceback(error.__traceback__)
 
 
 class FrozenModel(BaseModel):
