@@ -29,6 +29,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+# The fuzz tests alone (@pytest.mark.fuzz), 20,000 examples each: several minutes.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -m fuzz --hypothesis-show-statistics tests
+
 # penalty against a partner-style reference (bench/reference_impl.py), figure by figure: a table,
 # and bench/results.json. About a minute; not part of `make test` (timings are noisy).
 bench: $(STAMP)

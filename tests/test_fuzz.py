@@ -1,0 +1,446 @@
+"""Fuzzing: arbitrary JSON and strings in, only the package's documented errors out.
+
+Five targets, each fed both pure noise and near-misses (valid inputs with a few fields mutated, so
+that the fuzzer gets past the first check): `Policy.from_gotadi`, the booking model, the quote's
+``at`` parser, and the CLI (its files and its arguments). The property is SEMANTICS rule 17 plus
+rule 10: every failure is the documented error of its stage (`InvalidPolicy` from parsing and
+compiling a policy, `InvalidBooking` from a booking, `InvalidInstant` from a cancel time; the CLI
+exits 2 with one line), and anything accepted quotes a fee within ``[0, total]``.
+
+``make test`` runs them in the quick profile (100 examples each); ``make fuzz`` runs only these
+(``-m fuzz``) in the ``fuzz`` profile of ``tests/conftest.py`` (20,000 examples each, minutes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pendulum
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from penalty import (
+    Booking,
+    InvalidBooking,
+    InvalidInstant,
+    InvalidPolicy,
+    PenaltyError,
+    Policy,
+    Quote,
+    Timeline,
+)
+from penalty import strategies as ps
+from penalty.cli import EXIT_OK, EXIT_USAGE, main
+from penalty.money import minor_unit
+
+pytestmark = pytest.mark.fuzz
+
+# -- noise -----------------------------------------------------------------------------------------
+
+#: Strings that have broken parsers somewhere: signs, exponents, specials, Unicode digits, NUL,
+#: line breaks, escapes, lookalikes, huge.
+TRICKY = st.sampled_from(
+    [
+        "",
+        " ",
+        "\t",
+        "NaN",
+        "-0",
+        "+1",
+        "1e999",
+        "1E-999",
+        "Infinity",
+        "0x10",
+        "1_000",
+        "١٢",
+        "７０",
+        "²",
+        "½",
+        "\x00",
+        "70\x00",
+        "\n",
+        "\u2028",
+        "\x1b[2J",
+        "%",
+        "%%",
+        ".",
+        "1.",
+        ".5",
+        "1..2",
+        "9" * 25,
+        "1" * 5000,
+        "2021-05-12T18:00:00+07:00\x00",
+        "2021-05-12T18:00:00+07:00[Asia/Ho_Chi_Minh]",
+        "2021-05-12T24:00:00+07:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59.999999-14:00",
+        "31/12/9999 23:59",
+        "01/01/0001 00:00",
+        "29/02/2021 10:00",
+        "28/03/2021 02:30",
+        "31/10/2021 02:30",
+    ]
+)
+NUMBERISH = st.from_regex(r"\A[ \t]{0,2}[-+]?[0-9٣７]{0,22}(\.[0-9]{0,14})?%{0,2}[ \t]{0,2}\Z")
+_TWO = st.integers(0, 99).map("{:02d}".format)
+_YEAR = st.sampled_from(["0000", "0001", "1970", "2021", "2038", "9999"]) | st.integers(
+    0, 9999
+).map("{:04d}".format)
+_OFFSET = st.sampled_from(["", "Z", "z", "+07:00", "-07:00", "+14:00", "-12:00", "+25:00", "+0700"])
+_FRACTION = st.sampled_from(["", ".000", ".5", ",5", ".123456", ".123456789", "."])
+
+
+@st.composite
+def dateish(draw: st.DrawFn) -> str:
+    """ISO 8601 and dd/MM/yyyy look-alikes with out-of-range parts, odd offsets and junk."""
+    year, month, day = draw(_YEAR), draw(_TWO), draw(_TWO)
+    hour, minute, second = draw(_TWO), draw(_TWO), draw(_TWO)
+    if draw(st.booleans()):
+        separator = draw(st.sampled_from(["T", " ", "t", "_"]))
+        text = f"{year}-{month}-{day}{separator}{hour}:{minute}:{second}"
+        text += draw(_FRACTION) + draw(_OFFSET)
+    else:
+        text = f"{day}/{month}/{year} {hour}:{minute}" + draw(st.sampled_from(["", f":{second}"]))
+    return text + draw(st.sampled_from(["", "", " ", "\x00", "x", "\n"]))
+
+
+TEXT = st.text(max_size=40) | TRICKY | NUMBERISH | dateish()
+HUGE_INTS = st.integers(4000, 5000).map(lambda digits: 10**digits)
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | HUGE_INTS
+    | st.floats()
+    | st.decimals(allow_nan=True)
+    | TEXT
+)
+KEYS = st.text(max_size=12) | st.sampled_from(
+    [
+        "startDate",
+        "endDate",
+        "type",
+        "currency",
+        "percent",
+        "nights",
+        "amount",
+        "description",
+        "result",
+        "cancelPenalties",
+        "total",
+        "nightly_rates",
+        "check_in",
+        "check_out",
+        "timezone",
+        "date",
+    ]
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(KEYS, inner, max_size=6),
+    max_leaves=25,
+)
+WINDOW_KEYS = ("startDate", "endDate", "type", "currency", "percent", "nights", "amount")
+
+
+@st.composite
+def near_gotadi(draw: st.DrawFn) -> Any:
+    """Gotadi payloads (list, ``result`` or whole response) with a few fields mutated."""
+    windows: list[Any] = []
+    currency = draw(st.sampled_from(["VND", "USD"]))
+    for valid in draw(st.lists(ps.gotadi_windows(currency), max_size=4)):
+        window: dict[str, Any] = dict(valid)
+        for key in draw(st.lists(st.sampled_from(WINDOW_KEYS), max_size=3)):
+            if draw(st.integers(0, 5)) == 0:
+                window.pop(key, None)
+            else:
+                window[key] = draw(TEXT | JSON)
+        windows.append(window)
+    if draw(st.integers(0, 9)) == 0:
+        windows.insert(draw(st.integers(0, len(windows))), draw(JSON))
+    shape = draw(st.sampled_from(["list", "result", "response"]))
+    if shape == "list":
+        return windows
+    result = {"status": "ALLOW_CANCELLATION", "cancelPenalties": windows}
+    return result if shape == "result" else {"result": result, "success": True}
+
+
+@st.composite
+def near_booking(draw: st.DrawFn) -> Any:
+    """Booking dicts: a valid one with a few fields replaced by noise, dropped or added."""
+    data: dict[str, Any] = draw(ps.bookings()).model_dump(mode="json", exclude_none=True)
+    data["nightly_rates"] = [
+        rate["amount"] if rate.get("date") is None else rate
+        for rate in data.get("nightly_rates") or []
+    ] or None
+    data = {key: value for key, value in data.items() if value is not None}
+    names = ["total", "currency", "nightly_rates", "check_in", "check_out", "timezone", "extra"]
+    values = {
+        "total": NUMBERISH | TRICKY | st.integers() | HUGE_INTS | st.decimals(allow_nan=True),
+        "currency": st.sampled_from(["VND", "USD", "KWD", "JPY", "vnd", "XYZ", "", "VN D"]),
+        "nightly_rates": st.lists(NUMBERISH | JSON, max_size=4)
+        | st.lists(st.fixed_dictionaries({"date": TEXT, "amount": NUMBERISH}), max_size=4),
+        "check_in": TEXT | st.dates().map(str),
+        "check_out": TEXT | st.dates().map(str),
+        "timezone": st.sampled_from(["Europe/Paris", "UTC", "Asia/Atlantis", "", "+07:00"]),
+        "extra": JSON,
+    }
+    for name in draw(st.lists(st.sampled_from(names), max_size=3)):
+        if draw(st.integers(0, 4)) == 0:
+            data.pop(name, None)
+        else:
+            data[name] = draw(values[name])
+    return data
+
+
+ZONES = st.sampled_from(
+    [UTC, timezone(timedelta(hours=14)), ZoneInfo("Europe/Paris"), pendulum.timezone("Asia/Tokyo")]
+)
+AT = (
+    TEXT
+    | st.datetimes(timezones=st.none() | ZONES)
+    | ps.instants().map(datetime.isoformat)
+    | st.datetimes().map(datetime.isoformat)
+    | JSON
+)
+
+# -- checking what was accepted ----------------------------------------------------------------
+
+_WIRE = re.compile(r"\d+\.\d\d")
+
+
+def _check_quote(quote: Quote, booking: Booking, at: Any) -> None:
+    """Rule 10 and the shape of a quote: within [0, total], rounded, holding at ``at``."""
+    assert 0 <= quote.fee <= booking.total
+    assert quote.currency == booking.currency
+    assert -quote.fee.as_tuple().exponent <= minor_unit(booking.currency)  # type: ignore[operator]
+    assert _WIRE.fullmatch(quote.gotadi_amount)
+    if isinstance(at, datetime) and at.utcoffset() is not None:
+        assert quote.since is None or quote.since <= at
+        assert quote.until is None or at < quote.until
+
+
+def _check_error(error: PenaltyError, kind: type[PenaltyError]) -> None:
+    """The documented error of its stage (exactly, or a subclass of it), on one short line."""
+    assert isinstance(error, kind), repr(error)
+    text = str(error)
+    assert "\n" not in text
+    assert len(text) < 600
+
+
+def _quote_or_invalid_instant(timeline: Timeline, at: Any) -> Quote | None:
+    try:
+        return timeline.quote(at)
+    except InvalidInstant as exc:
+        error = exc
+    _check_error(error, InvalidInstant)
+    assert type(error) is InvalidInstant
+    assert error.path == "at"
+    return None
+
+
+# -- the targets -------------------------------------------------------------------------------
+
+
+@given(JSON | near_gotadi(), ps.bookings(), AT)
+@example([{"startDate": "0001-01-01T00:00:00+07:00", "endDate": "x"}], None, "2021")
+def test_policy_parse_compile_quote_raise_only_their_own_errors(
+    payload: Any, booking: Booking | None, at: Any
+) -> None:
+    """Policy.from_gotadi → timeline → quote: InvalidPolicy, then InvalidInstant, or a fee."""
+    booking = booking or Booking(total="3000000", currency="VND")  # type: ignore[arg-type]
+    try:
+        policy = Policy.from_gotadi(payload)
+        timeline = policy.timeline(booking)
+    except InvalidPolicy as exc:  # CurrencyMismatch included
+        _check_error(exc, InvalidPolicy)
+        return
+    quote = _quote_or_invalid_instant(timeline, at)
+    if quote is not None:
+        _check_quote(quote, booking, at)
+
+
+@given(JSON | near_booking())
+def test_booking_validates_or_raises_invalid_booking(payload: Any) -> None:
+    """Booking.model_validate: a consistent booking, or InvalidBooking naming the field."""
+    try:
+        booking = Booking.model_validate(payload)
+    except InvalidBooking as exc:
+        _check_error(exc, InvalidBooking)
+        return
+    assert booking.total > 0
+    assert booking.night_count is None or booking.night_count > 0
+    if booking.check_in is not None and booking.nightly_rates is not None:
+        assert len(booking.nightly_rates) == booking.night_count
+    policy = Policy.from_gotadi(
+        [
+            {
+                "startDate": "2021-05-12T18:00:00+07:00",
+                "endDate": "2021-05-13T18:00:00+07:00",
+                "type": "PERCENT",
+                "percent": "70%",
+                "amount": "1",
+            }
+        ]
+    )
+    _check_quote(policy.quote(booking, "2021-05-13T09:00:00+07:00"), booking, None)
+
+
+_PARIS = Policy.from_gotadi(
+    [
+        {
+            "startDate": "27/03/2021 18:00",
+            "endDate": "31/10/2021 01:30",
+            "type": "PERCENT",
+            "percent": "50%",
+        },
+        {
+            "startDate": "31/10/2021 04:00",
+            "endDate": "01/11/2021 10:00",
+            "type": "NIGHTS",
+            "nights": "1.5",
+        },
+    ]
+)
+_BOOKINGS = [
+    Booking.model_validate(
+        {"total": "300.00", "currency": "EUR", "timezone": "Europe/Paris",
+         "check_in": "2021-11-01", "check_out": "2021-11-04"}
+    ),
+    Booking.model_validate(
+        {"total": "3000000", "currency": "VND", "nightly_rates": ["1000000", "2000000"]}
+    ),
+]  # fmt: skip
+_TIMELINES = [_PARIS.timeline(booking) for booking in _BOOKINGS]
+
+
+@given(AT, st.sampled_from([0, 1]))
+@example("2021-10-31T02:30:00", 0)
+@example("2021-03-28T02:30:00", 0)
+@example("2021-05-13T09:00:00", 1)
+@example("2021-05-13T09:00:00+07:00\x00", 0)
+def test_at_parser_gives_a_quote_or_invalid_instant(at: Any, which: int) -> None:
+    """quote(at) on any value: a quote in bounds, or InvalidInstant; text fast = slow path."""
+    timeline, booking = _TIMELINES[which], _BOOKINGS[which]
+    quote = _quote_or_invalid_instant(timeline, at)
+    if quote is not None:
+        _check_quote(quote, booking, at)
+    if isinstance(at, str):  # padded text always takes the fully checked path
+        padded = _quote_or_invalid_instant(timeline, f" {at} ")
+        assert (padded is None) == (quote is None)
+        if quote is not None and padded is not None:
+            assert padded.fee == quote.fee
+
+
+# -- the CLI ---------------------------------------------------------------------------------------
+
+
+def _run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    stdin = io.StringIO("")  # `-` as a file name reads an empty standard input
+    with (
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr("sys.stdin", stdin)
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse: --help (0) and usage errors (2)
+            code = int(exit_.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _one_line_error(err: str) -> None:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("penalty"), err
+    assert ": error: " in lines[0], err
+
+
+@st.composite
+def file_text(draw: st.DrawFn, near: st.SearchStrategy[Any]) -> str | bytes:
+    """A file's content: JSON of noise or of a near-miss, raw text, or raw bytes."""
+    kind = draw(st.integers(0, 9))
+    if kind < 6:
+        try:
+            return json.dumps(draw(near), default=str)
+        except ValueError:  # an int over 4,300 digits: json.dumps cannot write it, so do it here
+            return '{"total": ' + "1" * 5000 + ', "currency": "VND", "cancelPenalties": []}'
+
+    if kind < 8:
+        return draw(st.text(max_size=60))
+    return draw(st.binary(max_size=60))
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the CLI fuzz writes its input files (module-scoped: Hypothesis reuses it)."""
+    return tmp_path_factory.mktemp("fuzz-cli")
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    policy=file_text(JSON | near_gotadi()),
+    booking=file_text(JSON | near_booking()),
+    at=TEXT | ps.instants().map(datetime.isoformat),
+    command=st.sampled_from(["quote", "schedule"]),
+)
+def test_cli_on_any_files_exits_0_or_2(
+    folder: Path, policy: str | bytes, booking: str | bytes, at: str, command: str
+) -> None:
+    """penalty quote|schedule --json on any files: exit 0 with fees in bounds, or 2, one line."""
+    for name, content in (("policy.json", policy), ("booking.json", booking)):
+        target = folder / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8", errors="surrogatepass")
+    argv = [command, str(folder / "policy.json"), "--booking", str(folder / "booking.json")]
+    argv += [f"--at={at}", "--json"] if command == "quote" else ["--json"]
+    code, out, err = _run(argv)
+    if code == EXIT_USAGE:
+        assert out == ""
+        _one_line_error(err)
+        return
+    assert code == EXIT_OK, err
+    written = (folder / "booking.json").read_text(encoding="utf-8")
+    total = Decimal(json.loads(written, parse_float=Decimal, parse_int=Decimal)["total"])
+    document = json.loads(out)
+    fees = [document["fee"]] if command == "quote" else [s["fee"] for s in document["segments"]]
+    assert all(0 <= Decimal(fee) <= total for fee in fees)
+
+
+OPTIONS = st.sampled_from(
+    ["--booking", "--at", "--fold", "--json", "--now", "--locale", "--tz", "--svg", "-h", "--"]
+)
+
+
+@given(
+    command=st.sampled_from(["quote", "schedule", "preview"]),
+    words=st.lists(OPTIONS | TEXT | st.just("{policy}") | st.just("{booking}"), max_size=8),
+)
+def test_cli_on_any_arguments_never_crashes(folder: Path, command: str, words: list[str]) -> None:
+    """Any argument list for the engine commands: exit 0 or 2 with one line, never a traceback."""
+    policy, booking = folder / "valid-policy.json", folder / "valid-booking.json"
+    policy.write_text(json.dumps([{"startDate": "2021-05-12T18:00:00+07:00",
+        "endDate": "2021-05-13T18:00:00+07:00", "type": "PERCENT", "percent": "70%"}]))  # fmt: skip
+    booking.write_text(json.dumps({"total": "3000000", "currency": "VND"}))
+    names = {"{policy}": str(policy), "{booking}": str(booking)}
+    argv = [command, *(names.get(word, word) for word in words)]
+    if "--svg" in argv:  # never write charts over files: to standard output only
+        argv = [word if word != "--svg" else "--svg=-" for word in argv]
+    code, out, err = _run(argv)
+    assert code in {EXIT_OK, EXIT_USAGE}, err
+    if code == EXIT_USAGE:
+        assert out == ""
+        _one_line_error(err)
