@@ -20,6 +20,10 @@ import pytest
 
 from penalty import Booking, InvalidPolicy, PenaltyError, Policy, Quote, Window
 from penalty.cli import EXIT_USAGE, build_parser, main
+from penalty.errors import InvalidInput
+from penalty.providers.gotadi.config import GotadiSettings
+from penalty.providers.ksher.config import KsherSettings
+from penalty.providers.tiki.config import TikiSettings
 from tests.helpers import FIXTURES, load, penalty_cli
 
 BAD = FIXTURES / "bad"
@@ -358,3 +362,38 @@ def test_own_windows_out_of_range_are_named(
         f"windows[0].{field}" if code == "out_of_range" else field,
         code,
     )
+
+
+_KEYS = FIXTURES.parent / "penalty" / "data"
+_CONFIGS = {
+    "gotadi": (
+        GotadiSettings,
+        (
+            'base_url = "https://example.com"\napi_key = "k"\naccess_code = "c"\n'
+            f'public_key = "{_KEYS / "gotadi-sandbox-public-TEST-ONLY.pem"}"\n'
+            'private_key = "partner\\u0000.pem"\n'
+        ),
+    ),
+    "ksher": (
+        KsherSettings,
+        (
+            f'appid = "mch1"\nprivate_key = "{_KEYS / "ksher-merchant-TEST-ONLY.pem"}"\n'
+            'public_key = "gateway\\u0000.pem"\n'
+        ),
+    ),
+    "tiki": (TikiSettings, None),
+}
+
+
+@pytest.mark.parametrize("provider", sorted(_CONFIGS))
+def test_a_nul_in_a_configured_file_name_is_invalid_input(provider: str, tmp_path: Path) -> None:
+    """TOML can spell a NUL ("\\u0000"): a key or config file name holding one is InvalidInput."""
+    settings, table = _CONFIGS[provider]
+    config = tmp_path / "config.toml"
+    if table is None:  # the config file's own name
+        config = tmp_path / "config\x00.toml"
+    else:
+        config.write_text(f"[{provider}]\n{table}", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        settings.load(config_file=config, environ={})  # type: ignore[attr-defined]
+    assert "NUL" in str(caught.value)

@@ -28,16 +28,17 @@ def load_json(source: str, *, what: str) -> Any:
         else:
             with Path(source).open(encoding="utf-8") as handle:
                 text = handle.read(_MAX_BYTES + 1)
-    except OSError as exc:
-        raise InvalidInput(
-            f"cannot read the {what} file: {exc.strerror}",
-            path=what,
-            value=source,
-            code="unreadable",
-        ) from exc
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             f"the {what} file is not UTF-8 text", path=what, value=source, code="not_utf8"
+        ) from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
+        reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
+        raise InvalidInput(
+            f"cannot read the {what} file: {reason}",
+            path=what,
+            value=source,
+            code="unreadable",
         ) from exc
     if len(text) > _MAX_BYTES:
         raise InvalidInput(

@@ -66,9 +66,10 @@ def register(subparsers: Any) -> None:
 def _write(path: str, text: str) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
+        reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
         raise InvalidInput(
-            f"cannot write the SVG file: {exc.strerror}", path="svg", value=path, code="unwritable"
+            f"cannot write the SVG file: {reason}", path="svg", value=path, code="unwritable"
         ) from exc
 
 

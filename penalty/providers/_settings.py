@@ -64,14 +64,15 @@ def _read_table(path: Path, provider: str, names: Collection[str]) -> dict[str, 
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
-    except OSError as exc:
-        raise InvalidInput(
-            f"cannot read the config file ({exc.strerror})", path=str(path), code="unreadable"
-        ) from None
     except tomllib.TOMLDecodeError as exc:
         # The parser's message names a line and column, never the content.
         raise InvalidInput(
             f"config file is not TOML ({exc})", path=str(path), code="not_toml"
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
+        reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
+        raise InvalidInput(
+            f"cannot read the config file ({reason})", path=str(path), code="unreadable"
         ) from None
     table = document.get(provider)
     if not isinstance(table, dict):

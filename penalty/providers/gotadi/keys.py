@@ -201,8 +201,9 @@ def read_key_file(path: str | Path) -> bytes:
     """The bytes of a key file, or `InvalidInput` naming the file (never its content)."""
     try:
         return Path(path).read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read key file ({exc.strerror})", path=str(path)) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
+        reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
+        raise InvalidInput(f"cannot read key file ({reason})", path=str(path)) from None
 
 
 def _b64_int(value: int, length: int | None = None) -> str:

@@ -98,9 +98,12 @@ class KsherSettings(BaseModel):
             path = values["public_key"]
             try:
                 values["public_key"] = load_public_key(path)
-            except OSError as exc:
+            except InvalidInput:
+                raise
+            except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
+                reason = exc.strerror if isinstance(exc, OSError) else "a NUL in its name"
                 raise InvalidInput(
-                    f"cannot read the public key file ({exc.strerror})",
+                    f"cannot read the public key file ({reason})",
                     path="ksher.public_key",
                     value=str(path),
                     code="unreadable",
