@@ -153,25 +153,58 @@ WINDOW_KEYS = ("startDate", "endDate", "type", "currency", "percent", "nights", 
 
 
 @st.composite
-def near_gotadi(draw: st.DrawFn) -> Any:
-    """Gotadi payloads (list, ``result`` or whole response) with a few fields mutated."""
-    windows: list[Any] = []
-    currency = draw(st.sampled_from(["VND", "USD"]))
-    for valid in draw(st.lists(ps.gotadi_windows(currency), max_size=4)):
-        window: dict[str, Any] = dict(valid)
-        for key in draw(st.lists(st.sampled_from(WINDOW_KEYS), max_size=3)):
+def near_gotadi(draw: st.DrawFn, currency: str | None = None) -> Any:
+    """Gotadi payloads (list, ``result`` or whole response) with none to a few fields mutated.
+
+    The windows are valid ones in ``currency`` (the booking's, so that a third of the payloads
+    compile and quote); half the time up to three (window, field) pairs are then replaced by
+    noise or dropped, and now and then a noise entry joins the list.
+    """
+    code = currency or draw(st.sampled_from(["VND", "USD"]))
+    windows: list[dict[str, Any]] = [
+        dict(valid) for valid in draw(st.lists(ps.gotadi_windows(code), max_size=4))
+    ]
+    if windows:
+        for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2, 3]))):
+            window = windows[draw(st.integers(0, len(windows) - 1))]
+            key = draw(st.sampled_from(WINDOW_KEYS))
             if draw(st.integers(0, 5)) == 0:
                 window.pop(key, None)
             else:
                 window[key] = draw(TEXT | JSON)
-        windows.append(window)
+    entries: list[Any] = list(windows)
     if draw(st.integers(0, 9)) == 0:
-        windows.insert(draw(st.integers(0, len(windows))), draw(JSON))
+        entries.insert(draw(st.integers(0, len(entries))), draw(JSON))
     shape = draw(st.sampled_from(["list", "result", "response"]))
     if shape == "list":
-        return windows
-    result = {"status": "ALLOW_CANCELLATION", "cancelPenalties": windows}
+        return entries
+    result = {"status": "ALLOW_CANCELLATION", "cancelPenalties": entries}
     return result if shape == "result" else {"result": result, "success": True}
+
+
+@st.composite
+def policy_cases(draw: st.DrawFn) -> tuple[Any, Booking, Any]:
+    """(payload, booking, at): noise or a near-miss in the booking's currency, and an instant."""
+    booking = draw(ps.bookings())
+    payload = draw(near_gotadi(booking.currency) | near_gotadi(booking.currency) | JSON)
+    edges = [  # the payload's own window edges, to quote exactly at a boundary now and then
+        value
+        for window in _entries(payload)
+        for key in ("startDate", "endDate")
+        if isinstance(value := window.get(key), str) and value[4:5] == "-"
+    ]
+    instants = ps.instants() | AT
+    return payload, booking, draw(st.sampled_from(edges) | instants if edges else instants)
+
+
+def _entries(payload: Any) -> list[dict[str, Any]]:
+    """The window objects in a payload shaped like one of `near_gotadi`'s (else none)."""
+    if isinstance(payload, dict):
+        result = payload.get("result", payload)
+        payload = result.get("cancelPenalties") if isinstance(result, dict) else None
+    if not isinstance(payload, list):
+        return []
+    return [entry for entry in payload if isinstance(entry, dict)]
 
 
 @st.composite
@@ -253,13 +286,19 @@ def _quote_or_invalid_instant(timeline: Timeline, at: Any) -> Quote | None:
 # -- the targets -------------------------------------------------------------------------------
 
 
-@given(JSON | near_gotadi(), ps.bookings(), AT)
-@example([{"startDate": "0001-01-01T00:00:00+07:00", "endDate": "x"}], None, "2021")
+@given(policy_cases())
+@example(
+    (
+        [{"startDate": "0001-01-01T00:00:00+07:00", "endDate": "x"}],
+        Booking.model_validate({"total": "3000000", "currency": "VND"}),
+        "2021",
+    )
+)
 def test_policy_parse_compile_quote_raise_only_their_own_errors(
-    payload: Any, booking: Booking | None, at: Any
+    case: tuple[Any, Booking, Any],
 ) -> None:
     """Policy.from_gotadi → timeline → quote: InvalidPolicy, then InvalidInstant, or a fee."""
-    booking = booking or Booking(total="3000000", currency="VND")  # type: ignore[arg-type]
+    payload, booking, at = case
     try:
         policy = Policy.from_gotadi(payload)
         timeline = policy.timeline(booking)
