@@ -20,13 +20,22 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import httpx
 
 from penalty.errors import ProviderProtocolError, ProviderUnavailable
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY", "RetryPolicy", "make_client", "parse_json", "send"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_BODY",
+    "HttpClientOwner",
+    "RetryPolicy",
+    "make_client",
+    "parse_json",
+    "send",
+]
 
 #: Connect quickly or not at all; give the provider a while to answer.
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
@@ -74,6 +83,40 @@ def make_client(
 ) -> httpx.Client:
     """An `httpx.Client` for ``base_url`` with an explicit timeout (never httpx's implicit one)."""
     return httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+
+
+class HttpClientOwner:
+    """The lifetime part every provider client shares: borrow an `httpx.Client` or own one.
+
+    A client built with ``http=None`` makes its own `httpx.Client` (with an explicit timeout)
+    and closes it in `close` or at the end of a ``with`` block; an injected one is the caller's
+    to close.
+    """
+
+    _http: httpx.Client
+    _owns_http: bool
+
+    def _use_http(
+        self, http: httpx.Client | None, base_url: str, timeout: httpx.Timeout | float
+    ) -> None:
+        self._owns_http = http is None
+        self._http = http if http is not None else make_client(base_url, timeout=timeout)
+
+    def close(self) -> None:
+        """Close the HTTP client if this object built it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -23,8 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -37,7 +36,7 @@ from penalty.errors import (
     ProviderRejected,
 )
 from penalty.policy import Policy
-from penalty.providers._http import RetryPolicy, make_client, parse_json, send
+from penalty.providers._http import HttpClientOwner, RetryPolicy, parse_json, send
 from penalty.providers.gotadi.codes import CheckStatus, ErrorCode, Outcome
 from penalty.providers.gotadi.config import GotadiSettings
 from penalty.providers.gotadi.crypto import SEPARATOR, open_envelope, seal
@@ -115,7 +114,7 @@ def _protocol(message: str, *, code: str, path: str | None = None) -> ProviderPr
     return ProviderProtocolError(message, provider=PROVIDER, path=path, code=code)
 
 
-class GotadiClient:
+class GotadiClient(HttpClientOwner):
     """Talks to one Gotadi environment with one partner identity.
 
     Args:
@@ -142,29 +141,12 @@ class GotadiClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
-        self._owns_http = http is None
-        self._http = http or make_client(settings.base_url, timeout=settings.timeout)
+        self._use_http(http, settings.base_url, settings.timeout)
         self._retry = retry
         self._sleep = sleep
 
     def __repr__(self) -> str:
         return f"GotadiClient(base_url={self.settings.base_url!r})"
-
-    def close(self) -> None:
-        """Close the HTTP client if this object built it."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @contextmanager
     def in_flight(self, booking_number: str) -> Iterator[None]:

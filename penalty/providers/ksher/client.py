@@ -26,8 +26,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -35,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import BaseModel, ConfigDict
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderRejected, SignatureInvalid
-from penalty.providers._http import DEFAULT_TIMEOUT, RetryPolicy, make_client, send
+from penalty.providers._http import DEFAULT_TIMEOUT, HttpClientOwner, RetryPolicy, send
 from penalty.providers.ksher.models import (
     CancelOrderParams,
     KsherOrder,
@@ -151,7 +150,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class KsherClient:
+class KsherClient(HttpClientOwner):
     """A client for Ksher's gateway ``cancel_order`` and ``gateway_order_query``.
 
     Args:
@@ -202,8 +201,7 @@ class KsherClient:
         self._public_key = ksher_public_key
         self.lang = lang
         self.confirm_unsigned = confirm_unsigned
-        self._owns_http = http is None
-        self._http = http if http is not None else make_client(base_url, timeout=timeout)
+        self._use_http(http, base_url, timeout)
         self._now = now
         self._zone = zone
         self._nonce = nonce
@@ -212,22 +210,6 @@ class KsherClient:
 
     def __repr__(self) -> str:
         return f"KsherClient(base_url={str(self._http.base_url)!r}, appid={self.appid!r})"
-
-    def close(self) -> None:
-        """Close the HTTP client if this object built it."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _envelope(self, mch_order_no: str) -> dict[str, str]:
         if not mch_order_no.strip():

@@ -15,14 +15,18 @@ import json
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from types import TracebackType
-from typing import Self
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderRejected
-from penalty.providers._http import DEFAULT_TIMEOUT, RetryPolicy, make_client, parse_json, send
+from penalty.providers._http import (
+    DEFAULT_TIMEOUT,
+    HttpClientOwner,
+    RetryPolicy,
+    parse_json,
+    send,
+)
 from penalty.providers.tiki.models import (
     CancelOrderRequest,
     OrderStatus,
@@ -159,7 +163,7 @@ def _required(name: str, value: str) -> None:
         raise InvalidInput("must not be empty", path=name, value=value, code="empty")
 
 
-class TikiClient:
+class TikiClient(HttpClientOwner):
     """A client for Tiki's order API, signing every request with ``X-Tiniapp-*`` headers.
 
     Args:
@@ -197,30 +201,13 @@ class TikiClient:
         self._client_secret = (
             client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
         )
-        self._owns_http = http is None
-        self._http = http if http is not None else make_client(base_url, timeout=timeout)
+        self._use_http(http, base_url, timeout)
         self._clock = clock
         self._retry = retry
         self._sleep = sleep
 
     def __repr__(self) -> str:
         return f"TikiClient(base_url={str(self._http.base_url)!r}, client_key={self._client_key!r})"
-
-    def close(self) -> None:
-        """Close the HTTP client if this object built it."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def cancel_order(
         self,
