@@ -13,7 +13,7 @@ from penalty.cli._io import load_booking, load_policy
 from penalty.formats import FORMATS
 from penalty.timeline import PolicyWarning, Quote, Segment, Timeline
 
-__all__ = ["add_format_options", "register"]
+__all__ = ["add_policy_options", "register"]
 
 _PHASE_WORDS = {
     "free": "free (before the first window)",
@@ -23,13 +23,25 @@ _PHASE_WORDS = {
 }
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """What every engine command reads: the payload, ``--format``/``--zone``, the booking,
+    ``--fold``."""
     parser.add_argument(
         "policy",
         metavar="POLICY.json",
         help="the provider's cancellation payload (see --format); - reads standard input",
     )
-    add_format_options(parser)
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, "auto"),
+        default="gotadi",
+        help="the payload's provider format (default: gotadi; auto: detect it from its keys)",
+    )
+    parser.add_argument(
+        "--zone",
+        metavar="IANA",
+        help="zone of times written without an offset (required by ratehawk, e.g. UTC)",
+    )
     parser.add_argument(
         "--booking",
         metavar="BOOKING.json",
@@ -42,22 +54,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default="raise",
         help="how to read a local time in a DST gap or fold (default: raise)",
     )
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    add_policy_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-
-
-def add_format_options(parser: argparse.ArgumentParser) -> None:
-    """``--format`` (default ``gotadi``, or ``auto``) and ``--zone``."""
-    parser.add_argument(
-        "--format",
-        choices=(*FORMATS, "auto"),
-        default="gotadi",
-        help="the payload's provider format (default: gotadi; auto: detect it from its keys)",
-    )
-    parser.add_argument(
-        "--zone",
-        metavar="IANA",
-        help="zone of times written without an offset (required by ratehawk, e.g. UTC)",
-    )
 
 
 def register(subparsers: Any) -> None:

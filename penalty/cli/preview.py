@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from penalty.cli._io import load_booking, load_policy
-from penalty.cli.engine import add_format_options
+from penalty.cli.engine import add_policy_options
 from penalty.errors import InvalidInput
 from penalty.preview import preview
 
@@ -26,18 +26,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "preview", help="the fee schedule as localized sentences, UI JSON or an SVG chart"
     )
-    parser.add_argument(
-        "policy",
-        metavar="POLICY.json",
-        help="the provider's cancellation payload (see --format); - reads standard input",
-    )
-    add_format_options(parser)
-    parser.add_argument(
-        "--booking",
-        metavar="BOOKING.json",
-        required=True,
-        help="the booking: total, currency, nightly_rates, check_in, check_out, timezone",
-    )
+    add_policy_options(parser)
     parser.add_argument(
         "--now",
         metavar="ISO",
@@ -48,12 +37,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--tz", metavar="VIEWER_TZ", help="the viewer's IANA zone, shown beside the hotel's"
-    )
-    parser.add_argument(
-        "--fold",
-        choices=("raise", "earlier", "later"),
-        default="raise",
-        help="how to read a local time in a DST gap or fold (default: raise)",
     )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the UI JSON")
