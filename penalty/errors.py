@@ -49,9 +49,10 @@ _CONTAINERS.maxlevel = 2
 _CONTAINERS.maxdict = _CONTAINERS.maxlist = _CONTAINERS.maxtuple = 4
 _CONTAINERS.maxset = _CONTAINERS.maxfrozenset = _CONTAINERS.maxdeque = 4
 _CONTAINERS.maxstring = _CONTAINERS.maxother = _CONTAINERS.maxlong = 40
-#: Control characters (and the Unicode line breaks) are escaped: a message is always one line.
+#: Control characters, C0 and C1 (U+0085 is a line break to `str.splitlines`, U+009B a terminal
+#: escape), and the Unicode line and paragraph separators are escaped: a message is one line.
 _ESCAPES = {
-    **{code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)},
+    **{code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))},
     ord("\n"): "\\n",
     ord("\r"): "\\r",
     ord("\t"): "\\t",

@@ -223,10 +223,16 @@ def test_api_raises_the_catalogued_error(case: Case) -> None:
             Booking(**booking)
         assert (type(built.value), built.value.path) == (type(error), error.path)
     text = str(error)
-    assert "\n" not in text
+    assert len(text.splitlines()) == 1
     assert "\x1b" not in text
     assert len(text) < 400
-    assert text.startswith(f"{case.path}: " if case.path else error.message)
+    shown = case.path if case.path is None or case.path.isprintable() else _escaped(case.path)
+    assert text.startswith(f"{shown}: " if shown else error.message)
+
+
+def _escaped(text: str) -> str:
+    """How a message shows a path holding control characters (``\\x85``, ``\\n``)."""
+    return text.encode("unicode_escape").decode("ascii")
 
 
 # -- through the CLI -------------------------------------------------------------------------------

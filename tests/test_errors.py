@@ -82,10 +82,13 @@ def test_any_value_renders_short_and_never_raises(value: object, shown: str) -> 
 def test_message_is_one_line_whatever_the_path_and_value_hold() -> None:
     """Newlines, escape sequences and Unicode line breaks in a path or value are escaped."""
     error = InvalidBooking(
-        "unknown field", path="nightly_rates[0].a\nb\u2028", value="\x1b[2J\r\n", code="c"
+        "unknown field", path="nightly_rates[0].a\nb\u2028\x85\x9b", value="\x1b[2J\r\n", code="c"
     )
-    assert str(error) == ("nightly_rates[0].a\\nb\\u2028: unknown field (got '\\x1b[2J\\r\\n')")
-    assert error.path == "nightly_rates[0].a\nb\u2028"
+    assert str(error) == (
+        "nightly_rates[0].a\\nb\\u2028\\x85\\x9b: unknown field (got '\\x1b[2J\\r\\n')"
+    )
+    assert len(str(error).splitlines()) == 1
+    assert error.path == "nightly_rates[0].a\nb\u2028\x85\x9b"
 
 
 def test_a_huge_path_is_cut_short_in_the_message() -> None:
