@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable, Iterator
+from time import sleep
 
 import httpx
 import pytest
 
 from penalty.errors import ProviderProtocolError, ProviderUnavailable
 from penalty.providers._http import MAX_BODY, RetryPolicy, send
+from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
 
 URL = "https://provider.test/api"
 
@@ -208,3 +210,18 @@ def test_the_answer_is_handed_back_whole_and_decoded() -> None:
         response = _send(client, idempotent=False)
     assert (response.status_code, response.json()) == (200, {"ok": True})
     assert response.headers["x-request-id"] == "r1"
+
+
+def test_a_sandbox_stays_quiet_when_the_client_hangs_up_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A client that timed out before a late answer: no traceback from the sandbox's thread."""
+
+    def late(_: SandboxRequest) -> SandboxResponse:
+        return SandboxResponse(status=200, body=b"x" * 1_000_000, delay=0.3)
+
+    with SandboxServer(late) as server:
+        with httpx.Client(timeout=0.05) as client, pytest.raises(httpx.ReadTimeout):
+            client.get(server.url)
+        sleep(0.6)  # the answer is written, into a closed socket, while we wait
+    assert capsys.readouterr().err == ""
