@@ -86,8 +86,10 @@ _LAZY = {
     "Timeline": "penalty.timeline",
     "Window": "penalty.policy",
 }
-#: Submodules that `import penalty` used to load, still reachable as attributes.
-_SUBMODULES = frozenset({"booking", "instants", "money", "policy", "timeline"})
+#: Submodules reachable as attributes of `penalty`, imported on first use (`penalty.preview`).
+_SUBMODULES = frozenset(
+    {"booking", "formats", "instants", "money", "policy", "preview", "strategies", "timeline"}
+)
 
 
 def __getattr__(name: str) -> Any:

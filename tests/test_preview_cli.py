@@ -145,3 +145,18 @@ def test_demo_section_shows_vietnamese_english_and_the_svg_hint() -> None:
     assert "(GMT+02:00)" in text  # the Paris booking across the DST switch
     assert "--svg" in text
     assert "(exit" not in text
+
+
+def test_provider_text_never_reaches_the_terminal_as_an_escape(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A window description holding ESC/CSI is printed escaped, not as a terminal sequence."""
+    windows = json.loads(Path(POLICY).read_text(encoding="utf-8"))
+    windows[0]["description"] = "Late \x1b[2J\x1b[31mfee\x9b31m"
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(windows), encoding="utf-8")
+    code, out, _ = run(capsys, "preview", str(policy), "--booking", BOOKING, "--now", NOW)
+    assert code == 0
+    assert "\x1b" not in out
+    assert "\x9b" not in out
+    assert "Late \\x1b[2J\\x1b[31mfee\\x9b31m" in out

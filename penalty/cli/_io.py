@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from penalty.booking import Booking
-from penalty.errors import InvalidInput
+from penalty.errors import _ESCAPES, InvalidInput
 from penalty.instants import Fold
 from penalty.policy import Policy
 
-__all__ = ["load_booking", "load_json", "load_policy"]
+__all__ = ["load_booking", "load_json", "load_policy", "terminal_safe"]
 
 _MAX_BYTES = 64 * 1024 * 1024
 #: Below Python's int/str conversion limit (4,300 digits), sign included.
@@ -115,3 +115,18 @@ def load_policy(
 def load_booking(source: str) -> Booking:
     """A booking from a JSON file shaped like `Booking`'s fields."""
     return Booking.model_validate(load_json(source, what="booking"))
+
+
+#: Every control character but the line feed, escaped: provider text (a window's description)
+#: never reaches a terminal as an escape sequence.
+_TERMINAL = {code: text for code, text in _ESCAPES.items() if code != ord("\n")}
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with control characters other than line feeds escaped (``\x1b`` …).
+
+    Example:
+        >>> terminal_safe("Late\x1b[31m fee\nnext line")
+        'Late\\x1b[31m fee\nnext line'
+    """
+    return text.translate(_TERMINAL)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from penalty.cli._io import load_booking, load_policy
+from penalty.cli._io import load_booking, load_policy, terminal_safe
 from penalty.cli.engine import add_policy_options
 from penalty.errors import InvalidInput
 from penalty.preview import preview
@@ -69,10 +69,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.svg is not None:
         _write(args.svg, shown.to_svg())
-    print(shown.text)
+    print(terminal_safe(shown.text))
     for warning in shown.warnings:
         where = f"{warning.path}: " if warning.path else ""
-        print(f"warning: {where}{warning.message}", file=sys.stderr)
+        print(terminal_safe(f"warning: {where}{warning.message}"), file=sys.stderr)
     if args.svg is not None:
         print(f"SVG written to {args.svg}", file=sys.stderr)
     return 0
