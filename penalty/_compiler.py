@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from penalty._model import construct
 from penalty.errors import CurrencyMismatch, InvalidPolicy
 from penalty.instants import EPOCH, ONE_MICROSECOND, localize, to_micros, zone
-from penalty.money import EXACT, fee_amounts
+from penalty.money import _QUANTA, _ROUNDING, _WIRE_DIGITS, EXACT, fee_amounts
 from penalty.policy import AfterLast, Basis, Boundary, Gaps
 from penalty.timeline import PolicyWarning
 
@@ -42,6 +42,7 @@ _datetime_sub = datetime.__sub__
 _ZERO = Decimal(0)
 _add, _multiply, _subtract, _minus = EXACT.add, EXACT.multiply, EXACT.subtract, EXACT.minus
 _scaleb = EXACT.scaleb
+_quantize = _ROUNDING.quantize
 #: Open edges: a window with no start began at minus infinity, one with no end never ends.
 _BEFORE_ALL, _AFTER_ALL = float("-inf"), float("inf")
 #: A covering window, as the sweep's heap holds it: the highest charge first, then the first
@@ -72,11 +73,17 @@ def compile_timeline(timeline: Timeline) -> None:
     spans: list[_Span] = []
     starts: list[int | float] = []
     ends: list[int | float] = []
+    #: The last edge converted, and its key: a window usually starts at the very datetime
+    #: object the one before it ended at (Gotadi's parser shares equal edges), read once.
+    last_moment: datetime | None = None
+    last_key: int | float = 0
     for index, window in enumerate(policy.windows):
         moment = window.start
         start: int | float
         if moment is None:
             start = _BEFORE_ALL
+        elif moment is last_moment:
+            start = last_key
         else:
             try:
                 start = _datetime_sub(moment, EPOCH) // ONE_MICROSECOND
@@ -101,6 +108,7 @@ def compile_timeline(timeline: Timeline) -> None:
             else:
                 if first_zone is None:
                     first_zone = moment.tzinfo
+                last_moment, last_key = moment, end
         if end < start:
             raise InvalidPolicy(
                 "end is before start",
@@ -203,6 +211,11 @@ def _sweep(
     sum capped at the total.
     """
     digits = timeline.digits
+    # `fee_amounts` with one denominator and at most two digits is a quantize and a suffix; a
+    # negative charge (never seen) still goes to it, to be refused.
+    plain = den == 1 and digits <= _WIRE_DIGITS
+    quantum = _QUANTA[digits] if plain else _ZERO
+    suffix = ".00" if digits == 0 else "0" if digits == 1 else ""
     if starts:
         first_start, last_end = min(starts), max(ends)
     else:  # no windows at all: every instant is after the last one
@@ -257,7 +270,11 @@ def _sweep(
         key = id(charged)  # by identity: a Decimal's hash is slow, an int's is not
         known = amounts.get(key)
         if known is None:
-            known = amounts[key] = fee_amounts(charged, den, digits)
+            if plain and charged >= _ZERO:  # `fee_amounts` common case: one half-up quantize
+                fee = _quantize(charged, quantum)
+                known = amounts[key] = (fee, str(fee) + suffix)
+            else:
+                known = amounts[key] = fee_amounts(charged, den, digits)
         rows.append((known[0], known[1], phase, window))
         low = high
     return rows

@@ -7,13 +7,14 @@ wrong type) become the model's error class with the field path and the offending
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from penalty.errors import InvalidInput, PenaltyError
 
-__all__ = ["FrozenModel", "construct", "format_loc"]
+__all__ = ["FrozenModel", "construct", "constructor", "format_loc"]
 
 M = TypeVar("M", bound=BaseModel)
 _setattr = object.__setattr__
@@ -46,6 +47,24 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
+
+
+def constructor(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+    """`construct` bound to ``cls``: the same instances, a little faster (per window, per quote)."""
+    fields_set = _ALL_FIELDS.get(cls)
+    if fields_set is None:
+        fields_set = _ALL_FIELDS[cls] = set(cls.__pydantic_fields__)
+    set_fields_set = _set_fields_set
+
+    def build(values: dict[str, Any]) -> M:
+        instance = _new(cls)
+        _setattr(instance, "__dict__", values)
+        set_fields_set(instance, fields_set)
+        _set_extra(instance, None)
+        _set_private(instance, None)
+        return instance
+
+    return build
 
 
 def format_loc(loc: tuple[int | str, ...], prefix: str | None = None) -> str | None:

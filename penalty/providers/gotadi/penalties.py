@@ -26,10 +26,10 @@ from pydantic import (
 )
 from typing_extensions import TypedDict  # pydantic needs it (not typing's) before 3.12
 
-from penalty._model import construct, convert_validation_error
+from penalty._model import construct, constructor, convert_validation_error
 from penalty.errors import InvalidPolicy
 from penalty.instants import Fold
-from penalty.money import parse_decimal, validate_currency
+from penalty.money import _KNOWN, _MAX_DIGITS, _MAX_FRACTION, parse_decimal, validate_currency
 from penalty.policy import Policy, Window, WindowSource, check_window
 
 __all__ = [
@@ -70,6 +70,7 @@ _SOURCE_FIELDS = (
 )
 _RULES = Policy.model_fields["rules"].default
 _fromisoformat = datetime.fromisoformat
+_window = constructor(Window)
 
 
 class _Raw(BaseModel):
@@ -195,10 +196,23 @@ def parse_gotadi_time(raw: str, *, path: str) -> datetime:
 def _number(raw: str, path: str, what: str) -> Decimal | None:
     if raw == "":
         return None
-    value = parse_decimal(
-        raw, path=f"{path}.{what}", error=InvalidPolicy, percent=what == "percent", what=what
-    )
-    if what == "percent" and value > _HUNDRED:
+    # `parse_decimal`'s own fast path for a plain string ("1.5", "70%"), without building the
+    # error path it would need only to refuse; anything else goes through it as before.
+    percent = what == "percent"
+    text = raw[:-1] if percent and raw[-1:] == "%" else raw
+    whole, dot, fraction = text.partition(".")
+    if (
+        text.isascii()
+        and whole.isdecimal()
+        and len(whole) <= _MAX_DIGITS
+        and (not dot or (fraction.isdecimal() and len(fraction) <= _MAX_FRACTION))
+    ):
+        value = Decimal(text)
+    else:
+        value = parse_decimal(
+            raw, path=f"{path}.{what}", error=InvalidPolicy, percent=percent, what=what
+        )
+    if percent and value > _HUNDRED:
         raise InvalidPolicy(
             "percent must be between 0 and 100",
             path=f"{path}.{what}",
@@ -258,17 +272,19 @@ def _translate(  # the eight fields of a Gotadi window, and its path
             value=kind,
             code="unknown_type",
         )
-    start = _time(start_date, path, "startDate")
-    end = _time(end_date, path, "endDate")
+    start = _TIMES.get(start_date) or _time(start_date, path, "startDate")
+    end = _TIMES.get(end_date) or _time(end_date, path, "endDate")
     # In the order of Window's fields: the dict becomes the model's __dict__ as it is.
     values: dict[str, Any] = {
         "start": start,
         "end": end,
-        "percent": _number(percent, path, "percent"),
-        "amount": _number(amount, path, "amount"),
-        "nights": _number(nights, path, "nights"),
+        "percent": None if percent == "" else _number(percent, path, "percent"),
+        "amount": None if amount == "" else _number(amount, path, "amount"),
+        "nights": None if nights == "" else _number(nights, path, "nights"),
         "currency": None
         if currency == ""
+        else currency
+        if currency in _KNOWN
         else validate_currency(currency, path=f"{path}.currency", error=InvalidPolicy),
         "kind": kind,
         "description": description,
@@ -278,7 +294,7 @@ def _translate(  # the eight fields of a Gotadi window, and its path
         (start.tzinfo is None) == (end.tzinfo is None) and end < start
     ):
         check_window(values, partial(_gotadi_path, path))
-    return construct(Window, values)
+    return _window(values)
 
 
 def _gotadi_path(path: str, field: str) -> str:
