@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from penalty import Booking, Policy, PolicyWarning, Quote, Segment, Window, money
 from penalty import strategies as ps
-from penalty._model import construct
+from penalty._model import construct, constructor
 from penalty.errors import InvalidInstant, InvalidPolicy, PenaltyError
 from penalty.instants import iso_micros, parse_instant, to_micros
 from penalty.money import fee_amounts, gotadi_amount, parse_decimal
@@ -316,3 +317,92 @@ def test_the_gotadi_date_cache_stays_bounded_and_keeps_no_failure() -> None:
     with pytest.raises(InvalidPolicy):
         gotadi._time("2021-13-45T18:00:00+07:00", "p", "startDate")
     assert "2021-13-45T18:00:00+07:00" not in gotadi._TIMES
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789.% \t-e٣²", max_size=36),
+        st.decimals(min_value=0, max_value=10**21, allow_nan=False).map(str),
+        st.integers(0, 10**22).map(str),
+    ),
+    st.sampled_from(("percent", "amount", "nights")),
+)
+@example("100.0%", "percent")
+@example("100.000000000001", "percent")
+@example("1" * 21, "amount")
+@example("1." + "0" * 13, "nights")
+def test_gotadi_numbers_read_as_parse_decimal_reads_them(text: str, what: str) -> None:
+    """`_number`'s inline fast path: the value, or the error, `parse_decimal` gives."""
+
+    def slow() -> Decimal:
+        value = parse_decimal(
+            text, path=f"p.{what}", error=InvalidPolicy, percent=what == "percent", what=what
+        )
+        if what == "percent" and value > 100:
+            raise InvalidPolicy("out of range", path=f"p.{what}", code="percent_out_of_range")
+        return value
+
+    fast = _outcome(gotadi._number, text, "p", what)
+    assert fast == (None if text == "" else _outcome(slow))  # "" is an absent field
+    if isinstance(fast, Decimal) and text:
+        assert str(fast) == str(slow())
+
+
+def test_a_bound_constructor_builds_what_construct_builds() -> None:
+    """`constructor(cls)` is `construct` with ``cls`` bound."""
+    values = {
+        "start": datetime(2021, 5, 12, tzinfo=ICT),
+        "end": None,
+        "percent": Decimal(70),
+        "amount": None,
+        "nights": None,
+        "currency": "VND",
+        "kind": "PERCENT",
+        "description": "",
+    }
+    fast, slow = constructor(Window)(dict(values)), construct(Window, dict(values))
+    assert fast == slow
+    assert fast.model_fields_set == slow.model_fields_set == set(Window.model_fields)
+    assert repr(fast) == repr(slow)
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**12, places=6, allow_nan=False),
+    st.sampled_from(("VND", "USD", "EUR", "KWD", "JPY")),
+)
+@example(Decimal("0.5"), "VND")
+@example(Decimal("0.005"), "USD")
+@example(Decimal("1.0005"), "KWD")
+def test_compiled_fees_are_what_fee_amounts_gives(amount: Decimal, currency: str) -> None:
+    """The compiler's inline rounding (one denominator) equals `fee_amounts`, row by row."""
+    start = datetime(2021, 5, 12, tzinfo=ICT)
+    window = Window(start=start, end=start + timedelta(days=1), amount=amount)
+    booking = Booking(total=Decimal(10**13), currency=currency)
+    timeline = Policy(windows=(window,)).timeline(booking)
+    digits = money.minor_unit(currency)
+    exact = [Decimal(0), amount, Decimal(10**13)]
+    assert [row[:2] for row in timeline._rows] == [fee_amounts(x, 1, digits) for x in exact]
+
+
+@given(st.lists(st.integers(0, 100), min_size=1, max_size=6), st.booleans())
+def test_shared_edges_compile_as_copies_do(hours: list[int], naive: bool) -> None:
+    """A window starting at the very datetime the one before ended at: the same rows."""
+    tz = None if naive else ICT
+    moment = datetime(2021, 5, 12, tzinfo=tz)
+    edges = [moment]
+    for step in hours:
+        edges.append(edges[-1] + timedelta(hours=step))
+    shared = tuple(
+        Window(start=a, end=b, percent=Decimal(10 * i % 100))
+        for i, (a, b) in enumerate(pairwise(edges))
+    )
+    copies = tuple(
+        window.model_copy(update={"start": window.start.replace()} if window.start else {})
+        for window in shared
+    )
+    assert shared[-1].start is not copies[-1].start or len(shared) == 1
+    booking = Booking(total=Decimal(1000), currency="VND", timezone="Asia/Ho_Chi_Minh")
+    one, two = Policy(windows=shared).timeline(booking), Policy(windows=copies).timeline(booking)
+    assert one._rows == two._rows
+    assert one._bounds == two._bounds
+    assert one.warnings == two.warnings
