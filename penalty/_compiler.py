@@ -357,8 +357,8 @@ class _Context:
 
     def nights(self, nights: Decimal, index: int) -> Decimal:
         """The first ``nights`` nights at their own rates (a fraction of the next one)."""
-        prices = self.prices
-        if prices is None:
+        rates = self.booking.nightly_rates
+        if rates is None:
             if self.booking.night_count is None:
                 raise InvalidPolicy(
                     "a nights charge needs the booking's nightly_rates or check_in/check_out",
@@ -370,8 +370,8 @@ class _Context:
             return _multiply(min(nights, Decimal(self.den)), self.booking.total)
         whole = int(nights)
         charge = _ZERO
-        for price in prices[:whole]:
-            charge = _add(charge, price)
-        if whole < len(prices):
-            charge = _add(charge, _multiply(_subtract(nights, whole), prices[whole]))
+        for rate in rates[:whole]:  # each night's price, in stay order
+            charge = _add(charge, rate.amount)
+        if whole < len(rates):
+            charge = _add(charge, _multiply(_subtract(nights, whole), rates[whole].amount))
         return charge

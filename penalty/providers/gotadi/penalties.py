@@ -165,32 +165,40 @@ def parse_gotadi_time(raw: str, *, path: str) -> datetime:
         >>> parse_gotadi_time("26/08/2021 11:00", path="startDate")
         datetime.datetime(2021, 8, 26, 11, 0)
     """
-    text = raw.strip()
     try:
-        if text[2:3] == "/":  # only the local form has a slash there; ISO has a year digit
-            local = _LOCAL.fullmatch(text)
-            if local is not None:
-                day, month, year, hour, minute, second = local.groups()
-                return datetime(  # noqa: DTZ001 - a wall-clock time, zoned when compiled
-                    int(year),
-                    int(month),
-                    int(day),
-                    int(hour),
-                    int(minute),
-                    int(second or 0),
-                )
-        elif _ISO.fullmatch(text) is not None:
-            return _fromisoformat(text)
+        moment = _read_time(raw)
     except ValueError as exc:
         raise InvalidPolicy(
             "not a valid date and time", path=path, value=raw, code="invalid_datetime"
         ) from exc
-    raise InvalidPolicy(
-        "date must be ISO 8601 (2021-05-12T18:00:00.000+07:00) or dd/MM/yyyy HH:mm",
-        path=path,
-        value=raw,
-        code="invalid_datetime",
-    )
+    if moment is None:
+        raise InvalidPolicy(
+            "date must be ISO 8601 (2021-05-12T18:00:00.000+07:00) or dd/MM/yyyy HH:mm",
+            path=path,
+            value=raw,
+            code="invalid_datetime",
+        )
+    return moment
+
+
+def _read_time(raw: str) -> datetime | None:
+    """`parse_gotadi_time` without its errors: ``None`` for a text of neither form."""
+    text = raw.strip()
+    if text[2:3] == "/":  # only the local form has a slash there; ISO has a year digit
+        local = _LOCAL.fullmatch(text)
+        if local is not None:
+            day, month, year, hour, minute, second = local.groups()
+            return datetime(  # noqa: DTZ001 - a wall-clock time, zoned when compiled
+                int(year),
+                int(month),
+                int(day),
+                int(hour),
+                int(minute),
+                int(second or 0),
+            )
+    elif _ISO.fullmatch(text) is not None:
+        return _fromisoformat(text)
+    return None
 
 
 def _number(raw: str, path: str, what: str) -> Decimal | None:
@@ -232,7 +240,12 @@ _TIMES_MAX = 4096
 def _time(raw: str, path: str, field: str) -> datetime:
     moment = _TIMES.get(raw)
     if moment is None:
-        moment = parse_gotadi_time(raw, path=f"{path}.{field}")
+        try:
+            moment = _read_time(raw)
+        except ValueError:
+            moment = None
+        if moment is None:  # refused: the error, with its path, as `parse_gotadi_time` says
+            moment = parse_gotadi_time(raw, path=f"{path}.{field}")
         if len(_TIMES) >= _TIMES_MAX:
             _TIMES.clear()
         _TIMES[raw] = moment
