@@ -33,6 +33,7 @@ __all__ = [
     "gotadi_amount",
     "minor_unit",
     "parse_decimal",
+    "plain_decimal",
     "round_half_up",
     "round_ratio",
     "validate_currency",
@@ -67,6 +68,29 @@ _ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_
 _QUANTA = (Decimal(1), Decimal("0.1"), Decimal("0.01"))
 
 
+def plain_decimal(raw: str, *, percent: bool = False) -> Decimal | None:
+    """``raw`` as a `Decimal` when it is plain digits (``"200000"``, ``"12.5"``, ``"70%"``).
+
+    The common case of `parse_decimal`'s pattern, without the pattern and without building an
+    error: ``isascii()`` and ``isdecimal()`` together are exactly the pattern's ASCII ``\\d``.
+    ``None`` means "not this simple": call `parse_decimal` to accept it or to refuse it.
+
+    Example:
+        >>> plain_decimal("70%", percent=True), plain_decimal(" 70 ")
+        (Decimal('70'), None)
+    """
+    text = raw[:-1] if percent and raw[-1:] == "%" else raw
+    whole, dot, fraction = text.partition(".")
+    if (
+        text.isascii()
+        and whole.isdecimal()
+        and len(whole) <= _MAX_DIGITS
+        and (not dot or (fraction.isdecimal() and len(fraction) <= _MAX_FRACTION))
+    ):
+        return Decimal(text)
+    return None
+
+
 def parse_decimal(
     raw: object,
     *,
@@ -86,17 +110,9 @@ def parse_decimal(
         Decimal('70')
     """
     if type(raw) is str:  # what providers send: checked first, it is the hot path
-        # "200000", "12.5", "70%": the pattern's common case without the pattern (isascii() and
-        # isdecimal() together are exactly the pattern's ASCII \d).
-        text = raw[:-1] if percent and raw[-1:] == "%" else raw
-        whole, dot, fraction = text.partition(".")
-        if (
-            text.isascii()
-            and whole.isdecimal()
-            and len(whole) <= _MAX_DIGITS
-            and (not dot or (fraction.isdecimal() and len(fraction) <= _MAX_FRACTION))
-        ):
-            return Decimal(text)
+        plain = plain_decimal(raw, percent=percent)
+        if plain is not None:
+            return plain
         match = (_PERCENT if percent else _NUMBER).fullmatch(raw)
         if match is not None:
             return Decimal(match.group(1))

@@ -29,7 +29,7 @@ from typing_extensions import TypedDict  # pydantic needs it (not typing's) befo
 from penalty._model import construct, constructor, convert_validation_error
 from penalty.errors import InvalidPolicy
 from penalty.instants import Fold
-from penalty.money import _KNOWN, _MAX_DIGITS, _MAX_FRACTION, parse_decimal, validate_currency
+from penalty.money import _KNOWN, parse_decimal, plain_decimal, validate_currency
 from penalty.policy import Policy, Window, WindowSource, check_window
 
 __all__ = [
@@ -204,19 +204,11 @@ def _read_time(raw: str) -> datetime | None:
 def _number(raw: str, path: str, what: str) -> Decimal | None:
     if raw == "":
         return None
-    # `parse_decimal`'s own fast path for a plain string ("1.5", "70%"), without building the
-    # error path it would need only to refuse; anything else goes through it as before.
+    # A plain string ("1.5", "70%") is read without building the error path, which only a
+    # refusal needs; anything else goes through `parse_decimal` as before.
     percent = what == "percent"
-    text = raw[:-1] if percent and raw[-1:] == "%" else raw
-    whole, dot, fraction = text.partition(".")
-    if (
-        text.isascii()
-        and whole.isdecimal()
-        and len(whole) <= _MAX_DIGITS
-        and (not dot or (fraction.isdecimal() and len(fraction) <= _MAX_FRACTION))
-    ):
-        value = Decimal(text)
-    else:
+    value = plain_decimal(raw, percent=percent)
+    if value is None:
         value = parse_decimal(
             raw, path=f"{path}.{what}", error=InvalidPolicy, percent=percent, what=what
         )
