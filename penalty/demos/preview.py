@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-from importlib import resources
-from pathlib import Path
 from typing import TextIO
 
-from penalty.cli import main as cli
+from penalty.demos import fixtures_dir, run_cli
 
 __all__ = ["run"]
 
@@ -17,32 +12,14 @@ __all__ = ["run"]
 NOW = "2021-05-11T09:00:00+07:00"
 
 
-def _fixtures() -> Path:
-    """The repository's ``fixtures`` (the demo runs from a checkout), relative when possible."""
-    here = Path(str(resources.files("penalty"))).parent / "fixtures"
-    with contextlib.suppress(ValueError):
-        here = Path(os.path.relpath(here))
-    return here
-
-
-def _cli(out: TextIO, *argv: str) -> None:
-    out.write(f"$ penalty {' '.join(argv)}\n")
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-        code = cli(list(argv))
-    out.write(buffer.getvalue())
-    if code:
-        out.write(f"(exit {code})\n")
-
-
 def run(out: TextIO) -> None:
     """Preview seed 001's example 4 in vi_VN and en, then a Paris booking across a DST switch."""
-    fixtures = _fixtures()
+    fixtures = fixtures_dir()
     policy = str(fixtures / "gotadi" / "example4_two_windows.json")
     booking = str(fixtures / "gotadi" / "booking.json")
     out.write("== Fee previews for booking pages: localized text, UI JSON, SVG (issue #4) ==\n")
-    _cli(out, "preview", policy, "--booking", booking, "--now", NOW, "--locale", "vi_VN")
-    _cli(
+    run_cli(out, "preview", policy, "--booking", booking, "--now", NOW, "--locale", "vi_VN")
+    run_cli(
         out,
         "preview",
         policy,
@@ -56,7 +33,7 @@ def run(out: TextIO) -> None:
         "Europe/London",
     )
     paris = fixtures / "preview"
-    _cli(
+    run_cli(
         out,
         "preview",
         str(paris / "paris_dst_policy.json"),
