@@ -44,6 +44,7 @@ __all__ = [
     "step_ends",
     "step_starts",
     "window",
+    "zoned_moment",
 ]
 
 R = TypeVar("R", bound=BaseModel)
@@ -132,6 +133,26 @@ def currency(raw: object, path: str) -> str:
 def resolve_zone(name: object, path: str) -> tzinfo:
     """The IANA zone ``name`` (``"UTC"``, ``"GMT"``, ``"Europe/Paris"``) or `InvalidPolicy`."""
     return zone(name, path=path, error=InvalidPolicy)
+
+
+def zoned_moment(
+    text: str | None,
+    zone_name: str | None,
+    path: str,
+    field: str,
+    *,
+    default: tzinfo | None,
+    fold: Fold,
+) -> datetime:
+    """An entry's required time ``{path}.{field}``, read in its own ``timezone`` if it names one.
+
+    LiteAPI's ``cancelTime`` and Innstant's ``endTime`` sit beside an optional per-entry
+    ``timezone``; without one, ``default`` (the caller's ``zone``) reads a time with no offset.
+    """
+    if text is None:
+        raise InvalidPolicy(f"{field} is missing", path=f"{path}.{field}", code="missing")
+    tz = default if zone_name is None else resolve_zone(zone_name, f"{path}.timezone")
+    return moment(text, f"{path}.{field}", tz=tz, fold=fold)
 
 
 def moment(raw: object, path: str, *, tz: tzinfo | None = None, fold: Fold = "raise") -> datetime:

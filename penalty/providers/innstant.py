@@ -36,7 +36,6 @@ Example:
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import Any
 
 from pydantic import Field
@@ -48,11 +47,11 @@ from penalty.providers._formats import (
     Raw,
     currency,
     entries,
-    moment,
     money,
     resolve_zone,
     step_starts,
     window,
+    zoned_moment,
 )
 
 __all__ = ["RULES", "InnstantCost", "InnstantFrame", "policy_from_innstant"]
@@ -122,7 +121,12 @@ def policy_from_innstant(
     items, prefix = _frames(payload)
     raws = entries(InnstantFrame, items, prefix)
     default = None if zone is None else resolve_zone(zone, "zone")
-    ends = [_end(raw, f"{prefix}[{i}]", default, fold) for i, raw in enumerate(raws)]
+    ends = [
+        zoned_moment(
+            raw.end_time, raw.timezone, f"{prefix}[{i}]", "endTime", default=default, fold=fold
+        )
+        for i, raw in enumerate(raws)
+    ]
     starts = step_starts(ends, lambda i: f"{prefix}[{i}].endTime")
     windows = [
         _window(raw, f"{prefix}[{i}]", start, end)
@@ -134,13 +138,6 @@ def policy_from_innstant(
         fold=fold,
         source=WindowSource(prefix=prefix, fields=_FIELDS),
     )
-
-
-def _end(raw: InnstantFrame, path: str, default: tzinfo | None, fold: Fold) -> Any:
-    if raw.end_time is None:
-        raise InvalidPolicy("endTime is missing", path=f"{path}.endTime", code="missing")
-    tz = default if raw.timezone is None else resolve_zone(raw.timezone, f"{path}.timezone")
-    return moment(raw.end_time, f"{path}.endTime", tz=tz, fold=fold)
 
 
 def _window(raw: InnstantFrame, path: str, start: Any, end: Any) -> Window:

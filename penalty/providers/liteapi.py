@@ -33,7 +33,6 @@ Example:
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -46,11 +45,11 @@ from penalty.providers._formats import (
     Raw,
     currency,
     entries,
-    moment,
     money,
     resolve_zone,
     step_ends,
     window,
+    zoned_moment,
 )
 
 __all__ = ["RULES", "LiteApiCancelPolicyInfo", "policy_from_liteapi"]
@@ -119,7 +118,17 @@ def policy_from_liteapi(
         )
     raws = entries(LiteApiCancelPolicyInfo, items, prefix)
     default = None if zone is None else resolve_zone(zone, "zone")
-    times = [_time(raw, f"{prefix}[{i}]", default, fold) for i, raw in enumerate(raws)]
+    times = [
+        zoned_moment(
+            raw.cancel_time,
+            raw.timezone,
+            f"{prefix}[{i}]",
+            "cancelTime",
+            default=default,
+            fold=fold,
+        )
+        for i, raw in enumerate(raws)
+    ]
     ends = step_ends(times, lambda i: f"{prefix}[{i}].cancelTime")
     windows = [
         _window(raw, f"{prefix}[{i}]", start, end)
@@ -131,13 +140,6 @@ def policy_from_liteapi(
         ]
         source = WindowSource(prefix=tag_path, fields=())
     return Policy(windows=tuple(windows), rules=RULES, fold=fold, source=source)
-
-
-def _time(raw: LiteApiCancelPolicyInfo, path: str, default: tzinfo | None, fold: Fold) -> Any:
-    if raw.cancel_time is None:
-        raise InvalidPolicy("cancelTime is missing", path=f"{path}.cancelTime", code="missing")
-    tz = default if raw.timezone is None else resolve_zone(raw.timezone, f"{path}.timezone")
-    return moment(raw.cancel_time, f"{path}.cancelTime", tz=tz, fold=fold)
 
 
 def _window(raw: LiteApiCancelPolicyInfo, path: str, start: Any, end: Any) -> Window:
