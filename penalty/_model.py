@@ -1,42 +1,41 @@
 """The base of the package's pydantic models: frozen, strict about extras, errors of our own.
 
 pydantic's `ValidationError` never escapes: validators raise the package's own errors (pydantic
-wraps them; `_reraise` unwraps the original), and pydantic's own failures (a missing field, a
-wrong type) become the model's error class with the field path and the offending value.
+wraps them; `convert_validation_error` unwraps the original), and pydantic's own failures (a
+missing field, a wrong type) become the model's error class with the field path and the
+offending value. No public way of building a model skips validation: `model_construct` and
+`model_copy(update=...)` validate like `model_validate`. The engine builds models it has already
+validated with `construct`, privately.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from penalty.errors import InvalidInput, PenaltyError
 
-__all__ = ["FrozenModel", "construct", "constructor", "format_loc"]
+__all__ = ["FrozenModel", "construct", "convert_validation_error", "format_loc"]
 
 M = TypeVar("M", bound=BaseModel)
 _setattr = object.__setattr__
 _new = object.__new__
-# BaseModel's slots, set through their descriptors (no attribute lookup by name each time).
+# BaseModel's slots, set through their descriptors.
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-#: Each model's field names, the fields-set of every instance `construct` builds.
+#: Each model's field names: the fields-set that every instance `construct` builds shares (the
+#: models are frozen, so pydantic never changes it in place).
 _ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
 
 
 def construct(cls: type[M], values: dict[str, Any]) -> M:
-    """``cls.model_construct(**values)`` for trusted values naming every field, in field order.
+    """An instance of ``cls`` from values already validated, naming every field in order.
 
-    The same instance pydantic builds (``__dict__``, fields set, no extra, no private state)
-    without its generic loop over fields, aliases and defaults: ~0.5 µs instead of ~5 µs, which
-    matters where the engine builds a model per window or per quote.
-
-    Every field is set, so every instance of ``cls`` shares one fields-set (a 100,000-window
-    policy saves ~70 MB): models here are frozen, so pydantic never changes it in place
-    (``model_copy`` copies it before adding to it).
+    What ``model_construct`` would build, without its generic loop over fields and defaults.
+    Private to the package: only code that has just validated ``values`` calls it.
     """
     instance = _new(cls)
     _setattr(instance, "__dict__", values)
@@ -47,24 +46,6 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
-
-
-def constructor(cls: type[M]) -> Callable[[dict[str, Any]], M]:
-    """`construct` bound to ``cls``: the same instances, a little faster (per window, per quote)."""
-    fields_set = _ALL_FIELDS.get(cls)
-    if fields_set is None:
-        fields_set = _ALL_FIELDS[cls] = set(cls.__pydantic_fields__)
-    set_fields_set = _set_fields_set
-
-    def build(values: dict[str, Any]) -> M:
-        instance = _new(cls)
-        _setattr(instance, "__dict__", values)
-        set_fields_set(instance, fields_set)
-        _set_extra(instance, None)
-        _set_private(instance, None)
-        return instance
-
-    return build
 
 
 def format_loc(loc: tuple[int | str, ...], prefix: str | None = None) -> str | None:
@@ -85,28 +66,15 @@ def convert_validation_error(
     first = exc.errors(include_url=False)[0]
     original = (first.get("ctx") or {}).get("error")
     if isinstance(original, PenaltyError):
-        return _detached(original)
+        # A copy: the very error ``exc`` holds (in its ``ctx``, inside pydantic-core's Rust
+        # object, which the garbage collector cannot see through) raised ``from exc`` would be
+        # a cycle never freed, leaking every refused input's error, traceback and frames.
+        return original.under(prefix)
     message = first["msg"].removeprefix("Value error, ")
     path = format_loc(first["loc"], prefix)
     if first["type"] == "missing":
         return error(message, path=path, code="missing")
     return error(message, path=path, value=first.get("input"), code=first["type"])
-
-
-def _detached(error: PenaltyError) -> PenaltyError:
-    """A copy of ``error`` that ``exc`` does not hold.
-
-    ``raise convert_validation_error(exc, …) from exc`` makes the raised error point at ``exc``;
-    if it were the very error ``exc`` holds (in its ``ctx``, inside pydantic-core's Rust object,
-    which the garbage collector cannot see through), that cycle would never be freed: every
-    refused booking would leak its error, its traceback and their frames (~4 kB each).
-    """
-    copy = type(error).__new__(type(error))
-    copy.__dict__.update(error.__dict__)
-    copy.args = error.args
-    copy.__cause__, copy.__context__ = error.__cause__, error.__context__
-    copy.__suppress_context__ = error.__suppress_context__
-    return copy.with_traceback(error.__traceback__)
 
 
 class FrozenModel(BaseModel):
@@ -171,3 +139,20 @@ class FrozenModel(BaseModel):
             )
         except ValidationError as exc:
             raise convert_validation_error(exc, cls._error) from exc
+
+    @classmethod
+    def model_construct(  # type: ignore[override]  # the plugin types each model's own
+        cls, _fields_set: set[str] | None = None, **values: Any
+    ) -> Self:
+        """Validates, unlike pydantic's: no public way of building a model skips validation."""
+        del _fields_set
+        return cls.model_validate(values)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied, validated as a new model would be."""
+        del deep  # the models are frozen: a shallow copy shares nothing that can change
+        if not update:
+            return self
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values.update(update)
+        return type(self).model_validate(values)

@@ -1,21 +1,31 @@
-"""The booking a fee is a fee *of*: total, currency, nights, dates and the hotel's zone."""
+"""The booking a fee is a fee *of*: total, currency, nights, dates and the hotel's zone.
+
+A booking is validated by one function, `Booking` ``._read``, whatever way it is built
+(``Booking(...)``, `Booking.model_validate`, ``model_validate_json``, nested in another model):
+each field once, in pydantic-core where it can (the JSON), then the package's own number,
+currency, date and zone rules. ``model_dump`` → ``model_validate`` gives an equal booking.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
-from penalty._model import FrozenModel
+from penalty._model import FrozenModel, construct
 from penalty.errors import InvalidBooking
 from penalty.instants import parse_date, zone
 from penalty.money import minor_unit, parse_decimal, validate_currency
 
 __all__ = ["Booking", "NightlyRate"]
+
+_FIELDS = ("total", "currency", "nightly_rates", "check_in", "check_out", "timezone")
+_RATE_FIELDS = frozenset({"date", "amount"})
 
 
 class NightlyRate(FrozenModel):
@@ -25,6 +35,15 @@ class NightlyRate(FrozenModel):
 
     date: dt.date | None = None
     amount: Decimal
+
+    def __init__(self, /, **data: Any) -> None:
+        _become(self, dict(_rate(data, "nightly_rate")), set(data))
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _validate(cls, data: Any, handler: Any) -> NightlyRate:
+        del handler  # every input goes through `_rate`, the one reading of a night's price
+        return _rate(data, "nightly_rate")
 
 
 class Booking(FrozenModel):
@@ -48,6 +67,8 @@ class Booking(FrozenModel):
         ...     "timezone": "Asia/Ho_Chi_Minh"})
         >>> booking.night_count, booking.total
         (3, Decimal('3000000'))
+        >>> Booking.model_validate(booking.model_dump()) == booking
+        True
     """
 
     _error: ClassVar[type[InvalidBooking]] = InvalidBooking
@@ -59,123 +80,34 @@ class Booking(FrozenModel):
     check_out: date | None = None
     timezone: str | None = None
 
-    @field_validator("total", mode="before")
+    def __init__(self, /, **data: Any) -> None:
+        _become(self, _read(data), set(data))
+
+    @model_validator(mode="wrap")
     @classmethod
-    def _total(cls, raw: object) -> Decimal:
-        total = parse_decimal(raw, path="total", error=InvalidBooking, what="total")
-        if total <= 0:
-            raise InvalidBooking(
-                "total must be positive", path="total", value=raw, code="not_positive"
-            )
-        return total
+    def _validate(cls, data: Any, handler: Any) -> Booking:
+        del handler  # `_read` is the one validation of a booking (see the module docstring)
+        if isinstance(data, Booking):
+            return data
+        return construct(Booking, _read(data))
 
-    @field_validator("currency", mode="before")
     @classmethod
-    def _currency(cls, raw: object) -> str:
-        return validate_currency(raw, path="currency", error=InvalidBooking)
+    def model_validate(cls, obj: Any, **_: Any) -> Self:
+        """Validate a dict of booking fields (usually parsed JSON); errors are `InvalidBooking`."""
+        if isinstance(obj, cls):
+            return obj
+        return construct(cls, _read(obj))
 
-    @field_validator("check_in", "check_out", mode="before")
     @classmethod
-    def _dates(cls, raw: object, info: Any) -> date | None:
-        if raw is None:
-            return None
-        return parse_date(raw, path=info.field_name, error=InvalidBooking)
-
-    @field_validator("timezone", mode="before")
-    @classmethod
-    def _timezone(cls, raw: object) -> str | None:
-        if raw is None:
-            return None
-        zone(raw, path="timezone", error=InvalidBooking)
-        return str(raw)
-
-    @field_validator("nightly_rates", mode="before")
-    @classmethod
-    def _rates(cls, raw: object) -> tuple[NightlyRate, ...] | None:
-        if raw is None:
-            return None
-        if not isinstance(raw, list | tuple):
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **_: Any) -> Self:
+        """Validate a JSON document; numbers are read exactly (never as floats)."""
+        try:
+            data = json.loads(json_data, parse_float=Decimal)
+        except (ValueError, TypeError) as exc:
             raise InvalidBooking(
-                "nightly_rates must be a list", path="nightly_rates", value=raw, code="wrong_type"
-            )
-        if not raw:
-            raise InvalidBooking(
-                "nightly_rates must not be empty (omit it instead)",
-                path="nightly_rates",
-                value=raw,
-                code="empty",
-            )
-        rates = [_rate(item, f"nightly_rates[{i}]") for i, item in enumerate(raw)]
-        dated = [rate.date is not None for rate in rates]
-        if any(dated) and not all(dated):
-            raise InvalidBooking(
-                "nightly_rates must be all dated or all plain amounts",
-                path="nightly_rates",
-                value=raw,
-                code="mixed_rates",
-            )
-        if all(dated):
-            seen: set[date] = set()
-            for i, rate in enumerate(rates):
-                if rate.date in seen:
-                    raise InvalidBooking(
-                        "two rates for the same night",
-                        path=f"nightly_rates[{i}].date",
-                        value=str(rate.date),
-                        code="duplicate_night",
-                    )
-                seen.add(rate.date)  # type: ignore[arg-type]
-            rates.sort(key=lambda rate: rate.date)  # type: ignore[arg-type, return-value]
-        return tuple(rates)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Booking:
-        digits = minor_unit(self.currency)
-        if -self.total.as_tuple().exponent > digits:  # type: ignore[operator]
-            raise InvalidBooking(
-                f"total has more decimals than {self.currency}'s minor unit ({digits})",
-                path="total",
-                value=str(self.total),
-                code="too_precise",
-            )
-        if (self.check_in is None) != (self.check_out is None):
-            missing = "check_out" if self.check_out is None else "check_in"
-            raise InvalidBooking(
-                "check_in and check_out go together", path=missing, value=None, code="missing_date"
-            )
-        if self.check_in is not None and self.check_out is not None:
-            if self.check_out <= self.check_in:
-                raise InvalidBooking(
-                    "check_out must be after check_in",
-                    path="check_out",
-                    value=str(self.check_out),
-                    code="check_out_before_check_in",
-                )
-            self._check_rates_against_dates(self.check_in, self.check_out)
-        return self
-
-    def _check_rates_against_dates(self, check_in: date, check_out: date) -> None:
-        nights = (check_out - check_in).days
-        rates = self.nightly_rates
-        if rates is None:
-            return
-        if len(rates) != nights:
-            raise InvalidBooking(
-                f"{len(rates)} nightly rates for a stay of {nights} nights",
-                path="nightly_rates",
-                value=len(rates),
-                code="rates_disagree_with_dates",
-            )
-        if rates[0].date is not None:
-            for offset, rate in enumerate(rates):
-                expected = check_in + timedelta(days=offset)
-                if rate.date != expected:
-                    raise InvalidBooking(
-                        f"rate dated {rate.date} is not a night of the stay (expected {expected})",
-                        path="nightly_rates",
-                        value=str(rate.date),
-                        code="rates_disagree_with_dates",
-                    )
+                "not a JSON document", value=_preview(json_data), code="invalid_json"
+            ) from exc
+        return cls.model_validate(data)
 
     @property
     def night_count(self) -> int | None:
@@ -201,7 +133,7 @@ class Booking(FrozenModel):
             count = self.night_count or 0
             return tuple(self.check_in + timedelta(days=offset) for offset in range(count))
         rates = self.nightly_rates
-        if rates and all(rate.date is not None for rate in rates):
+        if rates and rates[0].date is not None:
             return tuple(rate.date for rate in rates if rate.date is not None)
         return None
 
@@ -216,24 +148,172 @@ class Booking(FrozenModel):
         return (share,) * count
 
 
+def _become(model: FrozenModel, values: dict[str, Any], given: set[str]) -> None:
+    """Fill ``model`` (being built by ``__init__``) with values its one validator read."""
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", given & set(values))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+
+
+def _preview(data: object) -> object:
+    return data[:80] if isinstance(data, str | bytes | bytearray) else data
+
+
+def _read(data: object) -> dict[str, Any]:
+    """The one validation of a booking: the fields of ``data``, checked, in field order."""
+    if not isinstance(data, dict):
+        raise InvalidBooking(
+            "a booking is an object of booking fields", value=data, code="model_type"
+        )
+    for key in data:
+        if key not in _FIELDS:
+            raise InvalidBooking(
+                "unknown booking field", path=str(key), value=data[key], code="extra_forbidden"
+            )
+    if "total" not in data:
+        raise InvalidBooking("total is required", path="total", code="missing")
+    if "currency" not in data:
+        raise InvalidBooking("currency is required", path="currency", code="missing")
+    currency = validate_currency(data["currency"], path="currency", error=InvalidBooking)
+    total = _total(data["total"], currency)
+    check_in = _date(data.get("check_in"), "check_in")
+    check_out = _date(data.get("check_out"), "check_out")
+    timezone = data.get("timezone")
+    if timezone is not None:
+        zone(timezone, path="timezone", error=InvalidBooking)
+    rates = _rates(data.get("nightly_rates"))
+    if (check_in is None) != (check_out is None):
+        missing = "check_out" if check_out is None else "check_in"
+        raise InvalidBooking(
+            "check_in and check_out go together", path=missing, value=None, code="missing_date"
+        )
+    if check_in is not None and check_out is not None:
+        if check_out <= check_in:
+            raise InvalidBooking(
+                "check_out must be after check_in",
+                path="check_out",
+                value=str(check_out),
+                code="check_out_before_check_in",
+            )
+        if rates is not None:
+            _rates_match_dates(rates, check_in, check_out)
+    return {
+        "total": total,
+        "currency": currency,
+        "nightly_rates": rates,
+        "check_in": check_in,
+        "check_out": check_out,
+        "timezone": timezone,
+    }
+
+
+def _total(raw: object, currency: str) -> Decimal:
+    """Positive, with no more decimals than the currency's minor unit."""
+    total = parse_decimal(raw, path="total", error=InvalidBooking, what="total")
+    if total <= 0:
+        raise InvalidBooking("total must be positive", path="total", value=raw, code="not_positive")
+    digits = minor_unit(currency)
+    if -total.as_tuple().exponent > digits:  # type: ignore[operator]
+        raise InvalidBooking(
+            f"total has more decimals than {currency}'s minor unit ({digits})",
+            path="total",
+            value=raw,
+            code="too_precise",
+        )
+    return total
+
+
+def _date(raw: object, path: str) -> date | None:
+    return None if raw is None else parse_date(raw, path=path, error=InvalidBooking)
+
+
+def _rates(raw: object) -> tuple[NightlyRate, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list | tuple):
+        raise InvalidBooking(
+            "nightly_rates must be a list", path="nightly_rates", value=raw, code="wrong_type"
+        )
+    if not raw:
+        raise InvalidBooking(
+            "nightly_rates must not be empty (omit it instead)",
+            path="nightly_rates",
+            value=raw,
+            code="empty",
+        )
+    rates = [_rate(item, f"nightly_rates[{index}]") for index, item in enumerate(raw)]
+    dated = rates[0].date is not None
+    if any((rate.date is not None) != dated for rate in rates):
+        raise InvalidBooking(
+            "nightly_rates must be all dated or all plain amounts",
+            path="nightly_rates",
+            value=raw,
+            code="mixed_rates",
+        )
+    if not dated:
+        return tuple(rates)
+    seen: set[date | None] = set()
+    for index, rate in enumerate(rates):
+        if rate.date in seen:
+            raise InvalidBooking(
+                "two rates for the same night",
+                path=f"nightly_rates[{index}].date",
+                value=str(rate.date),
+                code="duplicate_night",
+            )
+        seen.add(rate.date)
+    return tuple(sorted(rates, key=_night))
+
+
+def _night(rate: NightlyRate) -> date:
+    return rate.date or date.min
+
+
 def _rate(item: object, path: str) -> NightlyRate:
-    if isinstance(item, dict):
-        unknown = set(item) - {"date", "amount"}
-        if unknown:
-            raise InvalidBooking(
-                "unknown field in a nightly rate",
-                path=f"{path}.{sorted(map(str, unknown))[0]}",
-                value=sorted(map(str, unknown))[0],
-                code="extra_forbidden",
-            )
-        if "amount" not in item:
-            raise InvalidBooking(
-                "a dated rate needs an amount", path=f"{path}.amount", value=None, code="missing"
-            )
-        night = parse_date(item.get("date"), path=f"{path}.date", error=InvalidBooking)
-        amount = parse_decimal(item["amount"], path=f"{path}.amount", error=InvalidBooking)
-        return NightlyRate.model_construct(date=night, amount=amount)
+    """A night's price: a plain amount, or ``{"date": ..., "amount": ...}``.
+
+    ``date`` may be ``null``, as `NightlyRate.model_dump` writes a plain one.
+    """
     if isinstance(item, NightlyRate):
         return item
-    amount = parse_decimal(item, path=path, error=InvalidBooking)
-    return NightlyRate.model_construct(date=None, amount=amount)
+    if isinstance(item, dict):
+        for key in item:
+            if key not in _RATE_FIELDS:
+                raise InvalidBooking(
+                    "unknown field in a nightly rate",
+                    path=f"{path}.{key}",
+                    value=key,
+                    code="extra_forbidden",
+                )
+        if "amount" not in item:
+            raise InvalidBooking(
+                "a dated rate needs an amount", path=f"{path}.amount", code="missing"
+            )
+        night = _date(item.get("date"), f"{path}.date")
+        amount = parse_decimal(item["amount"], path=f"{path}.amount", error=InvalidBooking)
+    else:
+        night, amount = None, parse_decimal(item, path=path, error=InvalidBooking)
+    return construct(NightlyRate, {"date": night, "amount": amount})
+
+
+def _rates_match_dates(rates: tuple[NightlyRate, ...], check_in: date, check_out: date) -> None:
+    nights = (check_out - check_in).days
+    if len(rates) != nights:
+        raise InvalidBooking(
+            f"{len(rates)} nightly rates for a stay of {nights} nights",
+            path="nightly_rates",
+            value=len(rates),
+            code="rates_disagree_with_dates",
+        )
+    if rates[0].date is None:
+        return
+    for offset, rate in enumerate(rates):
+        expected = check_in + timedelta(days=offset)
+        if rate.date != expected:
+            raise InvalidBooking(
+                f"rate dated {rate.date} is not a night of the stay (expected {expected})",
+                path="nightly_rates",
+                value=str(rate.date),
+                code="rates_disagree_with_dates",
+            )

@@ -13,6 +13,7 @@ offending `value`, and a stable machine `code` (``"percent_out_of_range"``)::
     └── ProviderError                 talking to a provider went wrong
         ├── ProviderUnavailable (ConnectionError)   timeout, connection, 5xx, 429: maybe retry later
         ├── ProviderRejected          the provider answered with an error code; .provider_code
+        │   └── NotCancellable        the provider's status forbids cancelling: no fee at all
         └── ProviderProtocolError (ValueError)      an answer we cannot believe
             └── SignatureInvalid      a missing, malformed or wrong signature
 
@@ -23,6 +24,7 @@ convention keeps working; `except PenaltyError` catches everything of ours.
 from __future__ import annotations
 
 import reprlib
+from typing import Self
 
 __all__ = [
     "CurrencyMismatch",
@@ -30,6 +32,7 @@ __all__ = [
     "InvalidInput",
     "InvalidInstant",
     "InvalidPolicy",
+    "NotCancellable",
     "PenaltyError",
     "ProviderError",
     "ProviderProtocolError",
@@ -116,6 +119,21 @@ class PenaltyError(Exception):
         self.value = None if value is _MISSING else value
         self.code = code or self.default_code
         super().__init__(self._render())
+
+    def under(self, prefix: str | None) -> Self:
+        """A copy of this error whose path is under ``prefix`` (``windows[0]`` + ``.percent``).
+
+        The copy keeps the cause, context and traceback, and shares nothing with the original
+        that could tie it into a reference cycle with whatever holds the original.
+        """
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        if prefix:
+            copy.path = f"{prefix}.{self.path}" if self.path else prefix
+        copy.args = (copy._render(),)  # noqa: SLF001 - the copy is this very class
+        copy.__cause__, copy.__context__ = self.__cause__, self.__context__
+        copy.__suppress_context__ = self.__suppress_context__
+        return copy.with_traceback(self.__traceback__)
 
     def _render(self) -> str:
         """``path: message (got value)`` on one line, the path and value cut short if long."""
@@ -211,10 +229,21 @@ class ProviderRejected(ProviderError):
         provider_code: str,
         status_code: int | None = None,
         code: str | None = None,
+        path: str | None = None,
     ) -> None:
         self.provider_code = provider_code
         self.status_code = status_code
-        super().__init__(message, provider=provider, value=provider_code, code=code)
+        super().__init__(message, provider=provider, path=path, value=provider_code, code=code)
+
+
+class NotCancellable(ProviderRejected):
+    """The provider's status says the booking cannot be cancelled, or that it does not know yet.
+
+    Gotadi's ``NOT_ALLOW_CANCELLATION`` and ``UNKNOWN`` (``provider_code``): no fee is quoted,
+    since a fee would look payable (SEMANTICS rule 18).
+    """
+
+    default_code = "not_cancellable"
 
 
 class ProviderProtocolError(ProviderError, ValueError):

@@ -29,13 +29,11 @@ from penalty.errors import InvalidInput
 
 __all__ = [
     "EXACT",
-    "fee_amounts",
     "gotadi_amount",
     "minor_unit",
     "parse_decimal",
-    "plain_decimal",
+    "round_fee",
     "round_half_up",
-    "round_ratio",
     "validate_currency",
 ]
 
@@ -65,20 +63,21 @@ _FINEST = Decimal(1).scaleb(-_MAX_FRACTION)
 _WIRE_DIGITS = 2
 #: Rounding, and only rounding: half-up, to a quantum, never reading the ambient context.
 _ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_HALF_UP)
-_QUANTA = (Decimal(1), Decimal("0.1"), Decimal("0.01"))
 
 
-def plain_decimal(raw: str, *, percent: bool = False) -> Decimal | None:
-    """``raw`` as a `Decimal` when it is plain digits (``"200000"``, ``"12.5"``, ``"70%"``).
+def _plain(raw: str, *, percent: bool = False) -> Decimal | None:
+    r"""``raw`` as a `Decimal` when it is plain digits (``"200000"``, ``"12.5"``, ``"70%"``).
 
     The common case of `parse_decimal`'s pattern, without the pattern and without building an
-    error: ``isascii()`` and ``isdecimal()`` together are exactly the pattern's ASCII ``\\d``.
+    error: ``isascii()`` and ``isdecimal()`` together are exactly the pattern's ASCII ``\d``.
     ``None`` means "not this simple": call `parse_decimal` to accept it or to refuse it.
 
     Example:
-        >>> plain_decimal("70%", percent=True), plain_decimal(" 70 ")
+        >>> _plain("70%", percent=True), _plain(" 70 ")
         (Decimal('70'), None)
     """
+    if raw.isdecimal() and raw.isascii() and len(raw) <= _MAX_DIGITS:
+        return Decimal(raw)  # the common case: plain integer digits
     text = raw[:-1] if percent and raw[-1:] == "%" else raw
     whole, dot, fraction = text.partition(".")
     if (
@@ -109,57 +108,55 @@ def parse_decimal(
         >>> parse_decimal("70%", path="p", error=InvalidPolicy, percent=True)
         Decimal('70')
     """
-    if type(raw) is str:  # what providers send: checked first, it is the hot path
-        plain = plain_decimal(raw, percent=percent)
+    if isinstance(raw, str):  # what providers send: checked first, it is the hot path
+        plain = _plain(raw, percent=percent)
         if plain is not None:
             return plain
         match = (_PERCENT if percent else _NUMBER).fullmatch(raw)
-        if match is not None:
-            return Decimal(match.group(1))
-    if isinstance(raw, bool | float):
+        if match is None:
+            expected = "a number like '70%' or '12.5'" if percent else "plain digits like '200000'"
+            raise error(f"{what} must be {expected}", path=path, value=raw, code="not_a_number")
+        return Decimal(match.group(1))
+    if isinstance(raw, bool | float) or not isinstance(raw, int | Decimal):
+        wrong = "float_not_allowed" if isinstance(raw, float) else "wrong_type"
+        allowed = "a string or an integer" if isinstance(raw, bool | float) else "a string"
         raise error(
-            f"{what} must be a string or an integer, not {type(raw).__name__}",
+            f"{what} must be {allowed}, not {type(raw).__name__}",
             path=path,
             value=raw,
-            code="float_not_allowed" if isinstance(raw, float) else "wrong_type",
+            code=wrong,
         )
+    return _number(raw, path=path, error=error, what=what)
+
+
+def _number(
+    raw: int | Decimal, *, path: str | None, error: type[InvalidInput], what: str
+) -> Decimal:
+    """`parse_decimal` of a JSON number (an `int`, or a `Decimal` read exactly)."""
+    if isinstance(raw, Decimal) and not raw.is_finite():
+        raise error(f"{what} must be finite", path=path, value=raw, code="not_finite")
+    if raw < 0:
+        raise error(f"{what} must not be negative", path=path, value=raw, code="negative")
     if isinstance(raw, int):
-        if raw < 0:
-            raise error(f"{what} must not be negative", path=path, value=raw, code="negative")
-        if raw >= _TOO_LARGE:
+        if raw >= _TOO_LARGE:  # compared, never turned into text (4,301 digits would raise)
             raise error(f"{what} is too large", path=path, value=raw, code="too_large")
         return Decimal(raw)
-    if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise error(f"{what} must be finite", path=path, value=raw, code="not_finite")
-        if raw < 0:
-            raise error(f"{what} must not be negative", path=path, value=raw, code="negative")
-        if raw.adjusted() >= _MAX_DIGITS:
-            raise error(f"{what} is too large", path=path, value=raw, code="too_large")
-        if raw.as_tuple().exponent < -_MAX_FRACTION:  # type: ignore[operator]
-            # A JSON number read exactly (1.50000000000000 is fine, a 10,000-decimal one is not).
-            try:
-                return EXACT.quantize(raw, _FINEST)
-            except Inexact:
-                raise error(
-                    f"{what} has more than {_MAX_FRACTION} decimals",
-                    path=path,
-                    value=raw,
-                    code="too_precise",
-                ) from None
-        return raw
-    if not isinstance(raw, str):
-        raise error(
-            f"{what} must be a string, not {type(raw).__name__}",
-            path=path,
-            value=raw,
-            code="wrong_type",
-        )
-    match = (_PERCENT if percent else _NUMBER).fullmatch(raw)
-    if match is None:
-        expected = "a number like '70%' or '12.5'" if percent else "plain digits like '200000'"
-        raise error(f"{what} must be {expected}", path=path, value=raw, code="not_a_number")
-    return Decimal(match.group(1))
+    if raw.is_signed():  # -0 (a JSON -0.0): zero, never shown as "-0"
+        raw = raw.copy_abs()
+    if raw.adjusted() >= _MAX_DIGITS:
+        raise error(f"{what} is too large", path=path, value=raw, code="too_large")
+    if raw.as_tuple().exponent < -_MAX_FRACTION:  # type: ignore[operator]
+        # A JSON number read exactly (1.50000000000000 is fine, a 10,000-decimal one is not).
+        try:
+            return EXACT.quantize(raw, _FINEST)
+        except (Inexact, InvalidOperation):
+            raise error(
+                f"{what} has more than {_MAX_FRACTION} decimals",
+                path=path,
+                value=raw,
+                code="too_precise",
+            ) from None
+    return raw
 
 
 #: The currencies validated so far, with their digits: a dict lookup instead of babel and a regex.
@@ -208,89 +205,71 @@ def minor_unit(currency: str) -> int:
         (0, 2, 3)
     """
     digits = _KNOWN.get(currency)
-    if digits is not None:
-        return digits
-    digits = _currency_digits(currency)
     if digits is None:
-        msg = f"unknown ISO 4217 currency {currency!r}; validate it first"
-        raise LookupError(msg)
+        validate_currency(currency, path="currency", error=InvalidInput)
+        digits = _KNOWN[currency]
     return digits
 
 
 def round_half_up(value: Fraction | Decimal | int, digits: int) -> Decimal:
     """Round an exact value half-up (away from zero on ties) to ``digits`` decimals, exactly.
 
+    The one half-up rounding of the package: `round_fee` (SEMANTICS rule 12), `gotadi_amount`
+    (rule 13) and the previews' shares all come here.
+
     Example:
         >>> round_half_up(Fraction(8641969, 10), 0)
         Decimal('864197')
-        >>> round_half_up(Fraction(33333, 1000), 2)
-        Decimal('33.33')
+        >>> round_half_up(Fraction(33333, 1000), 2), round_half_up(Fraction(-1, 8), 2)
+        (Decimal('33.33'), Decimal('-0.13'))
     """
+    if isinstance(value, Decimal) and value.is_finite():
+        # One C-level quantize in an explicit half-up context: the same result as the ratio.
+        return _ROUNDING.quantize(value, _quantum(digits))
     numerator, denominator = value.as_integer_ratio()
-    return round_ratio(numerator, denominator, digits)
-
-
-def round_ratio(numerator: int, denominator: int, digits: int) -> Decimal:
-    """`round_half_up` of ``numerator / denominator`` (``denominator > 0``), in integers only.
-
-    Example:
-        >>> round_ratio(3_000_000, 7, 0), round_ratio(1, 8, 2), round_ratio(-1, 8, 2)
-        (Decimal('428571'), Decimal('0.13'), Decimal('-0.13'))
-    """
-    units = _half_up(abs(numerator), denominator, digits)
+    units = (2 * abs(numerator) * 10**digits + denominator) // (2 * denominator)
     if numerator < 0:
         units = -units
-    return Decimal(f"{units}E-{digits}") if digits else Decimal(units)
+    return Decimal(units).scaleb(-digits, _ROUNDING)
 
 
-def _half_up(numerator: int, denominator: int, digits: int) -> int:
-    """``numerator / denominator`` (both positive) in units of ``10**-digits``, ties up."""
-    scale: int = 10**digits
-    return (2 * numerator * scale + denominator) // (2 * denominator)
+@lru_cache(maxsize=16)
+def _quantum(digits: int) -> Decimal:
+    return Decimal(1).scaleb(-digits)
 
 
-def fee_amounts(exact: Decimal, denominator: int, digits: int) -> tuple[Decimal, str]:
-    """A fee ``exact / denominator`` rounded once, and its `gotadi_amount`.
+def round_fee(exact: Decimal, denominator: int, digits: int) -> Decimal:
+    """SEMANTICS rule 12: a fee ``exact / denominator``, rounded once, half-up, to ``digits``.
 
-    The fee is rounded half-up to the currency's ``digits``; the Gotadi amount is that fee with
-    two decimals (or, for a three-digit currency, the exact value rounded to two decimals).
+    ``denominator`` is 1, or the number of nights when a night's price is ``total / nights``
+    (the compiler keeps every charge over one integer denominator so nothing is rounded early).
 
     Example:
-        >>> fee_amounts(Decimal("864196.9"), 1, 0), fee_amounts(Decimal("100"), 3, 3)
-        ((Decimal('864197'), '864197.00'), (Decimal('33.333'), '33.33'))
+        >>> round_fee(Decimal("864196.9"), 1, 0), round_fee(Decimal("100"), 3, 3)
+        (Decimal('864197'), Decimal('33.333'))
     """
     if exact < 0:
         msg = f"a fee is never negative: {exact}/{denominator}"
         raise ValueError(msg)
-    if denominator == 1 and digits <= _WIRE_DIGITS:
-        # One quantize, half-up, in an explicit context: the same as `round_half_up`, faster.
-        # The result has exactly `digits` decimals, so str() is plain digits (no exponent).
-        fee = _ROUNDING.quantize(exact, _QUANTA[digits])
-        text = str(fee)
-        return fee, text + (".00" if digits == 0 else "0" if digits == 1 else "")
-    numerator, exact_denominator = exact.as_integer_ratio()
-    numerator, denominator = numerator, exact_denominator * denominator
-    units = _half_up(numerator, denominator, digits)
-    fee = Decimal(f"{units}E-{digits}") if digits else Decimal(units)
-    if digits <= _WIRE_DIGITS:
-        cents = units * 10 ** (_WIRE_DIGITS - digits)
-    else:
-        cents = _half_up(numerator, denominator, _WIRE_DIGITS)
-    return fee, f"{cents // 100}.{cents % 100:02d}"
+    if denominator == 1:
+        return round_half_up(exact, digits)
+    return round_half_up(Fraction(exact) / denominator, digits)
 
 
-def gotadi_amount(amount: Decimal) -> str:
-    """Gotadi's wire format: plain digits, a dot, exactly two decimals (``"2100000.00"``).
+def gotadi_amount(fee: Decimal) -> str:
+    """SEMANTICS rule 13: Gotadi's wire amount of a rounded fee: plain digits, two decimals.
 
-    ``amount`` must already have at most two decimals (round it first).
+    Written from the rounded fee, so one fee has one wire amount; a fee with three or more
+    decimals (KWD) is rounded half-up to cents.
 
     Example:
         >>> gotadi_amount(Decimal("2100000")), gotadi_amount(Decimal("33.3"))
         ('2100000.00', '33.30')
+        >>> gotadi_amount(Decimal("1.235")), gotadi_amount(Decimal("0"))
+        ('1.24', '0.00')
     """
-    sign, digit_tuple, exponent = amount.as_tuple()
-    if not isinstance(exponent, int) or exponent < -2 or sign:
-        msg = f"not a non-negative amount with at most two decimals: {amount!r}"
+    if not fee.is_finite() or fee < 0:
+        msg = f"not a non-negative amount: {fee!r}"
         raise ValueError(msg)
-    cents = int("".join(map(str, digit_tuple)) or "0") * 10 ** (exponent + 2)
-    return f"{cents // 100}.{cents % 100:02d}"
+    cents = round_half_up(fee, _WIRE_DIGITS)
+    return f"{cents:f}"

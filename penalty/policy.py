@@ -1,97 +1,70 @@
 """Penalty windows and policies: the domain model the engine compiles.
 
-A `Policy` is an ordered set of `Window` s plus the `Rules` that say what happens at a window's
-edges, in gaps between windows and after the last one. Provider formats translate into these
-types (`Policy.from_gotadi`); the engine itself never sees a provider string.
+A `Policy` is an ordered set of penalty windows plus the `Rules` that complete them. Its
+``windows`` are `Windows`, a sequence stored in columns (each edge an integer nanosecond, each
+component a `Decimal`): a provider format fills the columns directly, the compiler reads them
+directly, and a `Window` model is built only when a caller asks for one (``policy.windows[0]``).
+A policy of 100,000 windows keeps about 150 bytes a window.
+
+Compile a policy against a booking with `penalty.compile` (or ``policy.timeline(booking)``);
+read a provider's payload into one with `penalty.formats.parse` (or ``Policy.from_gotadi``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from enum import StrEnum
-from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, cast, overload
 
-from pydantic import field_validator, model_validator
+from pydantic import PlainSerializer, PlainValidator, field_validator, model_validator
 
-from penalty._model import FrozenModel
-from penalty.errors import InvalidPolicy
-from penalty.instants import Fold, zone
+from penalty._model import FrozenModel, construct
+from penalty.errors import InvalidPolicy, PenaltyError
+from penalty.instants import (
+    Fold,
+    from_nanos,
+    parse_iso,
+    to_nanos,
+    wall_nanos,
+    wall_time,
+    zone,
+)
 from penalty.money import parse_decimal, validate_currency
+from penalty.rules import Rules, check_order, check_percent
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: the layers above install these methods (see `Policy`)
     from penalty.booking import Booking
     from penalty.timeline import Quote, Segment, Timeline
 
 __all__ = [
-    "AfterLast",
-    "Basis",
-    "Boundary",
-    "Gaps",
+    "COMPONENTS",
     "Policy",
-    "Rules",
+    "PolicyWarning",
     "Surcharge",
     "Window",
     "WindowKind",
     "WindowSource",
-    "check_window",
+    "Windows",
+    "check_components",
+    "read_component",
 ]
 
 WindowKind = Literal["NIGHTS", "AMOUNT", "PERCENT"]
-_COMPONENT_OF_KIND: dict[str, str] = {"NIGHTS": "nights", "AMOUNT": "amount", "PERCENT": "percent"}
-_HUNDRED = Decimal(100)
+#: The component each kind of window needs (SEMANTICS rule 4).
+COMPONENTS: dict[str, str] = {"NIGHTS": "nights", "AMOUNT": "amount", "PERCENT": "percent"}
 
 
-class Boundary(StrEnum):
-    """Which edge of a window is inside it (SEMANTICS rule 2)."""
+class PolicyWarning(FrozenModel):
+    """Something a quote's reader should know (SEMANTICS rule 19).
 
-    #: ``[start, end)``: charged exactly at ``start``, not at ``end`` (Gotadi).
-    START_INCLUSIVE = "start_inclusive"
-    #: ``(start, end]``: a deadline instant is still the earlier price ("free until 18:00"
-    #: includes 18:00:00.000000); charged from one microsecond after ``start``.
-    END_INCLUSIVE = "end_inclusive"
+    ``code`` is one of ``assumed_zone``, ``zero_length_window``, ``average_night``,
+    ``no_windows``, ``rates_do_not_add_up``.
+    """
 
-
-class Gaps(StrEnum):
-    """The fee between two windows that do not touch (SEMANTICS rule 8)."""
-
-    #: The fee in force just before the gap continues: never under-quote (Gotadi).
-    CARRY = "carry"
-    #: Nothing is charged in a gap.
-    FREE = "free"
-
-
-class AfterLast(StrEnum):
-    """The fee from the end of the last window on (SEMANTICS rule 9)."""
-
-    #: The whole total: a no-show (Gotadi).
-    NO_SHOW = "no_show"
-    #: The last charge carries on forever.
-    CARRY = "carry"
-    #: Nothing: cancelling after the last window is free.
-    FREE = "free"
-
-
-class Basis(StrEnum):
-    """What a window's components price."""
-
-    #: The components are the fee (Gotadi, Expedia).
-    FEE = "fee"
-    #: The components are the refund; the fee is ``total - refund`` (Duffel).
-    REFUND = "refund"
-
-
-class Rules(FrozenModel):
-    """The edge, gap and after-last rules of a policy; the defaults are Gotadi's."""
-
-    _error: ClassVar[type[InvalidPolicy]] = InvalidPolicy
-
-    boundary: Boundary = Boundary.START_INCLUSIVE
-    gaps: Gaps = Gaps.CARRY
-    after_last: AfterLast = AfterLast.NO_SHOW
-    basis: Basis = Basis.FEE
+    code: str
+    path: str | None
+    message: str
 
 
 class WindowSource(FrozenModel):
@@ -107,42 +80,68 @@ class WindowSource(FrozenModel):
         base = f"{self.prefix}[{index}]"
         if field is None:
             return base
-        return f"{base}.{dict(self.fields).get(field, field)}"
+        for name, provider in self.fields:
+            if name == field:
+                return f"{base}.{provider}"
+        return f"{base}.{field}"
 
 
-def check_window(values: dict[str, Any], path: Callable[[str], str]) -> None:
-    """The cross-field rules of a window: its kind's component is present, end ≥ start.
+def read_component(raw: object, field: str, path: str | None) -> Decimal | None:
+    """A window's ``percent``, ``amount`` or ``nights`` (``None`` when absent).
 
-    Raises:
-        InvalidPolicy: naming ``path(field)``.
+    Rule 5's range for a percent is checked here, for every format.
     """
-    components = ("percent", "amount", "nights")
-    kind = values.get("kind")
-    if kind is not None and values.get(_COMPONENT_OF_KIND[kind]) is None:
-        component = _COMPONENT_OF_KIND[kind]
+    if raw is None:
+        return None
+    percent = field == "percent"
+    value = parse_decimal(raw, path=path, error=InvalidPolicy, percent=percent, what=field)
+    return check_percent(value, path=path, raw=raw) if percent else value
+
+
+def check_components(
+    kind: str | None,
+    percent: Decimal | None,
+    amount: Decimal | None,
+    nights: Decimal | None,
+    path: Callable[[str], str | None],
+) -> None:
+    """Rule 4: a window's kind names a component it carries, and it carries one at least.
+
+    ``path(field)`` names a field in an error (called only to refuse).
+    """
+    if kind is None:
+        if percent is None and amount is None and nights is None:
+            raise InvalidPolicy(
+                "a window needs percent, amount or nights",
+                path=path("kind"),
+                value=kind,
+                code="no_component",
+            )
+        return
+    component = COMPONENTS[kind]
+    present = percent if component == "percent" else amount if component == "amount" else nights
+    if present is None:
         raise InvalidPolicy(
             f"a {kind} window needs {component}",
             path=path(component),
             value="",
             code="missing_component",
         )
-    if all(values.get(name) is None for name in components):
-        raise InvalidPolicy(
-            "a window needs percent, amount or nights",
-            path=path("kind"),
-            value=kind,
-            code="no_component",
-        )
-    start, end = values.get("start"), values.get("end")
-    if (
-        isinstance(start, datetime)
-        and isinstance(end, datetime)
-        and (start.utcoffset() is None) == (end.utcoffset() is None)
-        and end < start
-    ):
-        raise InvalidPolicy(
-            "end is before start", path=path("end"), value=end.isoformat(), code="end_before_start"
-        )
+
+
+def _edge(moment: datetime | None) -> tuple[int | None, tzinfo | None]:
+    """A window edge as (nanoseconds, zone): absolute with a zone, wall-clock without one."""
+    if moment is None:
+        return None, None
+    if moment.utcoffset() is None:
+        return wall_nanos(moment), None
+    return to_nanos(moment), moment.tzinfo
+
+
+def _moment(nanos: int | None, tz: tzinfo | None) -> datetime | None:
+    if nanos is None:
+        return None
+    return wall_time(nanos) if tz is None else from_nanos(nanos, tz)
 
 
 class Window(FrozenModel):
@@ -177,35 +176,13 @@ class Window(FrozenModel):
     def _instant(cls, raw: object, info: Any) -> datetime | None:
         if raw is None or isinstance(raw, datetime):
             return raw
-        if isinstance(raw, str) and "\x00" not in raw:  # fromisoformat stops reading at a NUL
-            try:
-                return datetime.fromisoformat(raw)
-            except ValueError:
-                pass
-        raise InvalidPolicy(
-            "must be a datetime or an ISO 8601 string",
-            path=info.field_name,
-            value=raw,
-            code="invalid_datetime",
-        )
+        nanos, tz = parse_iso(raw, path=info.field_name, error=InvalidPolicy)
+        return _moment(nanos, tz)
 
     @field_validator("percent", "amount", "nights", mode="before")
     @classmethod
     def _number(cls, raw: object, info: Any) -> Decimal | None:
-        if raw is None:
-            return None
-        name = info.field_name
-        value = parse_decimal(
-            raw, path=name, error=InvalidPolicy, percent=name == "percent", what=name
-        )
-        if name == "percent" and value > _HUNDRED:
-            raise InvalidPolicy(
-                "percent must be between 0 and 100",
-                path=name,
-                value=raw,
-                code="percent_out_of_range",
-            )
-        return value
+        return read_component(raw, info.field_name, info.field_name)
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -214,8 +191,218 @@ class Window(FrozenModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Window:
-        check_window(dict(self), lambda field: field)
+        check_components(self.kind, self.percent, self.amount, self.nights, lambda f: f)
+        start, start_zone = _edge(self.start)
+        end, end_zone = _edge(self.end)
+        if (start_zone is None) == (end_zone is None):  # comparable: both absolute, or both wall
+            check_order(start, end, path="end", value=lambda: self.end and self.end.isoformat())
         return self
+
+
+_Columns = tuple[
+    list[int | None],  # starts: nanoseconds (absolute with a zone, wall-clock without)
+    list[tzinfo | None],  # start zones
+    list[int | None],  # ends
+    list[tzinfo | None],  # end zones
+    list[Decimal | None],  # percents
+    list[Decimal | None],  # amounts
+    list[Decimal | None],  # nights
+    list[str | None],  # currencies
+    list[str | None],  # kinds
+    list[str],  # descriptions
+]
+
+
+class Windows(Sequence[Window]):
+    """A policy's windows, stored in columns; ``windows[i]`` builds the `Window` model.
+
+    Build one from `Window` models (``Windows.of(...)``), from columns (a format's parser), or
+    let `Policy` validate a list of windows or dicts. Equal columns are equal windows.
+    """
+
+    __slots__ = (
+        "amounts",
+        "currencies",
+        "descriptions",
+        "end_zones",
+        "ends",
+        "kinds",
+        "nights",
+        "percents",
+        "start_zones",
+        "starts",
+    )
+
+    starts: list[int | None]
+    start_zones: list[tzinfo | None]
+    ends: list[int | None]
+    end_zones: list[tzinfo | None]
+    percents: list[Decimal | None]
+    amounts: list[Decimal | None]
+    nights: list[Decimal | None]
+    currencies: list[str | None]
+    kinds: list[str | None]
+    descriptions: list[str]
+
+    def __init__(self, columns: _Columns | None = None) -> None:
+        if columns is None:
+            columns = ([], [], [], [], [], [], [], [], [], [])
+        (
+            self.starts,
+            self.start_zones,
+            self.ends,
+            self.end_zones,
+            self.percents,
+            self.amounts,
+            self.nights,
+            self.currencies,
+            self.kinds,
+            self.descriptions,
+        ) = columns
+
+    @classmethod
+    def of(cls, windows: Iterable[Window]) -> Windows:
+        """Columns from validated `Window` models."""
+        built = cls()
+        for window in windows:
+            built.append(window)
+        return built
+
+    def append(self, window: Window) -> None:
+        """Add one validated `Window` (while building; a policy's windows never change)."""
+        start, start_zone = _edge(window.start)
+        end, end_zone = _edge(window.end)
+        self.add(
+            start,
+            start_zone,
+            end,
+            end_zone,
+            window.percent,
+            window.amount,
+            window.nights,
+            window.currency,
+            window.kind,
+            window.description,
+        )
+
+    def add(
+        self,
+        start: int | None,
+        start_zone: tzinfo | None,
+        end: int | None,
+        end_zone: tzinfo | None,
+        percent: Decimal | None,
+        amount: Decimal | None,
+        nights: Decimal | None,
+        currency: str | None,
+        kind: str | None,
+        description: str,
+    ) -> None:
+        """Add one window from already-validated values (a format's parser calls this)."""
+        self.starts.append(start)
+        self.start_zones.append(start_zone)
+        self.ends.append(end)
+        self.end_zones.append(end_zone)
+        self.percents.append(percent)
+        self.amounts.append(amount)
+        self.nights.append(nights)
+        self.currencies.append(currency)
+        self.kinds.append(kind)
+        self.descriptions.append(description)
+
+    def _columns(self) -> _Columns:
+        return (
+            self.starts,
+            self.start_zones,
+            self.ends,
+            self.end_zones,
+            self.percents,
+            self.amounts,
+            self.nights,
+            self.currencies,
+            self.kinds,
+            self.descriptions,
+        )
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> Window: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Window, ...]: ...
+    def __getitem__(self, index: int | slice) -> Window | tuple[Window, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        i = range(len(self))[index]  # IndexError as a tuple would raise it
+        return construct(
+            Window,
+            {
+                "start": _moment(self.starts[i], self.start_zones[i]),
+                "end": _moment(self.ends[i], self.end_zones[i]),
+                "percent": self.percents[i],
+                "amount": self.amounts[i],
+                "nights": self.nights[i],
+                "currency": self.currencies[i],
+                "kind": self.kinds[i],
+                "description": self.descriptions[i],
+            },
+        )
+
+    def __iter__(self) -> Iterator[Window]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Windows):
+            return self._key() == other._key()
+        if isinstance(other, tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple[Any, ...]:
+        # Zones compare by the offset they give (a window written +07:00 twice is one window).
+        starts = tuple(self._instants(self.starts, self.start_zones))
+        ends = tuple(self._instants(self.ends, self.end_zones))
+        rest = self._columns()[4:]
+        return (starts, ends, *(tuple(column) for column in rest))
+
+    @staticmethod
+    def _instants(
+        values: list[int | None], zones: list[tzinfo | None]
+    ) -> Iterator[tuple[int | None, bool]]:
+        return ((value, tz is None) for value, tz in zip(values, zones, strict=True))
+
+    def __repr__(self) -> str:
+        return f"Windows({list(self)!r})"
+
+
+def _validate_windows(value: object) -> Windows:
+    if isinstance(value, Windows):
+        return value
+    if not isinstance(value, list | tuple):
+        raise InvalidPolicy(
+            "windows must be a list of windows", path="windows", value=value, code="wrong_type"
+        )
+    built = Windows()
+    for index, item in enumerate(value):
+        try:
+            window = item if isinstance(item, Window) else Window.model_validate(item)
+        except PenaltyError as exc:
+            raise exc.under(f"windows[{index}]") from exc.__cause__
+        built.append(window)
+    return built
+
+
+#: `Policy.windows`: a sequence of `Window` s to whoever reads it, stored as `Windows`; validated
+#: from `Window` s or dicts, dumped as a list of windows.
+WindowsField = Annotated[
+    Sequence[Window],
+    PlainValidator(_validate_windows, json_schema_input_type=list[Window]),
+    PlainSerializer(list, return_type=list[Window]),
+]
 
 
 class Surcharge(FrozenModel):
@@ -249,9 +436,7 @@ class Surcharge(FrozenModel):
     @field_validator("amount", mode="before")
     @classmethod
     def _amount(cls, raw: object) -> Decimal | None:
-        if raw is None:
-            return None
-        return parse_decimal(raw, path="amount", error=InvalidPolicy, what="amount")
+        return read_component(raw, "amount", "amount")
 
     @model_validator(mode="after")
     def _ranges(self) -> Surcharge:
@@ -270,8 +455,8 @@ class Policy(FrozenModel):
     """Penalty windows plus the rules that complete them; compile against a booking to quote.
 
     Attributes:
-        windows: in the provider's order (a quote's ``window`` indexes this tuple); the result
-            never depends on the order (SEMANTICS rule 16).
+        windows: in the provider's order (a quote's ``window`` indexes it); the result never
+            depends on the order (SEMANTICS rule 16). Give `Window` s or dicts of their fields.
         rules: boundary, gap, after-last and basis rules (Gotadi's by default).
         local_zone: the zone for window times written without an offset when the booking
             names none (Gotadi: ``Asia/Ho_Chi_Minh``); ``None`` makes such times an error.
@@ -282,19 +467,21 @@ class Policy(FrozenModel):
             it), or ``None``.
 
     Example:
-        >>> from penalty import Booking
-        >>> policy = Policy.from_gotadi([{"startDate": "2021-05-12T18:00:00.000+07:00",
+        >>> import penalty
+        >>> policy = penalty.from_gotadi([{"startDate": "2021-05-12T18:00:00.000+07:00",
         ...     "endDate": "2021-05-13T18:00:00.000+07:00", "type": "PERCENT",
         ...     "currency": "VND", "percent": "70%", "nights": "", "amount": "",
         ...     "description": ""}])
-        >>> booking = Booking.model_validate({"total": "3000000", "currency": "VND"})
-        >>> policy.quote(booking, "2021-05-13T09:00:00+07:00").fee
+        >>> booking = penalty.Booking.model_validate({"total": "3000000", "currency": "VND"})
+        >>> penalty.compile(policy, booking).quote("2021-05-13T09:00:00+07:00").fee
         Decimal('2100000')
+        >>> Policy.model_validate(policy.model_dump()) == policy
+        True
     """
 
     _error: ClassVar[type[InvalidPolicy]] = InvalidPolicy
 
-    windows: tuple[Window, ...]
+    windows: WindowsField
     rules: Rules = Rules()
     local_zone: str | None = None
     fold: Fold = "raise"
@@ -309,44 +496,23 @@ class Policy(FrozenModel):
         zone(raw, path="local_zone", error=InvalidPolicy)
         return str(raw)
 
-    @classmethod
-    def from_gotadi(cls, payload: object, *, fold: Fold = "raise") -> Policy:
-        """A policy from Gotadi's ``cancelPenalties`` list or a check-cancel-penalty response.
+    @property
+    def columns(self) -> Windows:
+        """The windows as stored, in columns (what the compiler reads)."""
+        return cast("Windows", self.windows)
 
-        Accepts the list itself, the ``result`` object, or the whole response
-        ``{"result": {"status", "cancelPenalties", "cancelPenaltyTotal"}, ...}``; fields as
-        Gotadi sends them (strings, ``""`` for absent), dates in ISO 8601 with an offset or
-        ``dd/MM/yyyy HH:mm`` (read in the booking's zone, else ``Asia/Ho_Chi_Minh``).
+    if TYPE_CHECKING:
+        # Shortcuts that compile or parse belong to the layers that do it: `penalty.timeline`
+        # installs the first three, `penalty.formats` the last; importing `penalty` loads both.
+        def timeline(self, booking: Booking) -> Timeline:
+            """Compile against ``booking`` once (`penalty.compile`)."""
 
-        Raises:
-            InvalidPolicy: naming the field (``cancelPenalties[1].percent``) and its value.
-        """
-        return _gotadi_reader()(payload, fold=fold)
+        def quote(self, booking: Booking, at: datetime | str) -> Quote:
+            """The fee of cancelling ``booking`` at ``at``."""
 
-    def timeline(self, booking: Booking) -> Timeline:
-        """Compile against ``booking`` once; then quote any instant cheaply."""
-        return _timeline_class()(self, booking)
+        def schedule(self, booking: Booking) -> tuple[Segment, ...]:
+            """The fee schedule against ``booking``."""
 
-    def quote(self, booking: Booking, at: datetime | str) -> Quote:
-        """The fee of cancelling ``booking`` at ``at`` (compiles; reuse `timeline` to repeat)."""
-        return self.timeline(booking).quote(at)
-
-    def schedule(self, booking: Booking) -> tuple[Segment, ...]:
-        """The fee schedule against ``booking`` (SEMANTICS rule 14)."""
-        return self.timeline(booking).segments
-
-
-# Imported on first use (the engine never imports a provider module up front, and the timeline
-# imports this module), then remembered: an import statement in a hot method costs ~2 µs a call.
-@cache
-def _gotadi_reader() -> Callable[..., Policy]:
-    from penalty.providers.gotadi.penalties import policy_from_gotadi
-
-    return policy_from_gotadi
-
-
-@cache
-def _timeline_class() -> type[Timeline]:
-    from penalty.timeline import Timeline
-
-    return Timeline
+        @classmethod
+        def from_gotadi(cls, payload: object, *, fold: Fold = "raise") -> Policy:
+            """`penalty.from_gotadi`."""

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from penalty.booking import Booking
 from penalty.money import minor_unit
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Surcharge, Window
+from penalty.policy import Policy, Surcharge, Window
+from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
 __all__ = [
     "CURRENCIES",

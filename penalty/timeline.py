@@ -1,62 +1,74 @@
 """A policy compiled against a booking: quote any instant by bisection.
 
-Compiling (`penalty._compiler`) does all the work once: window edges become sorted integer
-microsecond boundaries, and every elementary interval between two boundaries gets its fee
-precomputed (exact, capped at the total, rounded once). Quoting is then one subtraction, one
-bisection and a list lookup; the `Quote` object of an interval is built the first time that
+`compile` (or `Timeline` ``(policy, booking)``) runs `penalty.compiler.compile_policy` once and
+keeps what it returns: sorted integer-nanosecond boundaries and each elementary interval's fee.
+Quoting is then one conversion to nanoseconds, one bisection and a list lookup; `Timeline.fee`
+answers without building a `Quote`, and the `Quote` of an interval is built the first time that
 interval is quoted, and kept. `Timeline.segments` is the schedule: the same intervals with equal
 neighbouring fees merged (SEMANTICS rule 14), so a schedule can never disagree with a quote.
 
-The fast paths and what they cost on a 2-core machine (``make bench``): `Timeline.quote` of an
-aware datetime ~0.5 µs, of an ISO 8601 text ~0.9 µs; `Timeline.fees` ~0.6 µs an instant,
-`Timeline.fees_at_micros` ~0.07 µs. Anything unusual (a naive time, text that is not plain
-``YYYY-MM-DDTHH:MM…±HH:MM``) falls back to the fully checked slow path, which gives the same
-answer or the same error as ever.
+What a booking page shows is derived from the segments too: `Timeline.free_until`,
+`Timeline.refundability`, `Timeline.next_change`, and all of them at once, `Timeline.summary`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
+from enum import Enum
 from functools import partial
 from itertools import chain, islice, repeat
-from operator import floordiv
+from operator import floordiv, mul
 from typing import TYPE_CHECKING, Any, Literal
 
 from penalty._model import FrozenModel, construct
+from penalty.compiler import compile_policy
 from penalty.errors import InvalidInstant
-from penalty.instants import (
-    EPOCH,
-    ONE_MICROSECOND,
-    from_micros,
-    iso_micros,
-    parse_instant,
-    to_micros,
-    zone,
-)
-from penalty.money import minor_unit
+from penalty.instants import EPOCH, NS_PER_US, from_nanos, parse_instant, zone
+from penalty.money import gotadi_amount
+from penalty.policy import Policy, PolicyWarning
+from penalty.rules import Boundary, Phase
 
 if TYPE_CHECKING:
     from penalty.booking import Booking
-    from penalty.policy import Policy
 
-__all__ = ["Phase", "PolicyWarning", "Quote", "Segment", "Timeline"]
+__all__ = [
+    "ALWAYS_FREE",
+    "AlwaysFree",
+    "Quote",
+    "Refundability",
+    "Segment",
+    "Summary",
+    "Timeline",
+    "compile",
+]
 
-Phase = Literal["free", "window", "gap", "no_show"]
+Refundability = Literal["full", "partial", "none"]
 
 _datetime_sub = datetime.__sub__
+_ONE_US = timedelta(microseconds=1)
 #: `Timeline.fees` reads its input this many instants at a time: memory stays flat.
 _CHUNK = 4096
 
 
-class PolicyWarning(FrozenModel):
-    """Something a quote's reader should know: an assumed zone, a window that covers nothing."""
+class AlwaysFree(Enum):
+    """The type of `ALWAYS_FREE`."""
 
-    code: str
-    path: str | None
-    message: str
+    ALWAYS_FREE = "always_free"
+
+    def __repr__(self) -> str:
+        return "ALWAYS_FREE"
+
+
+#: `Timeline.free_until` of a timeline under which no instant is ever charged (SEMANTICS rule
+#: 20): distinct from ``None`` (no instant is free), never a made-up far-future date.
+ALWAYS_FREE = AlwaysFree.ALWAYS_FREE
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 class Quote(FrozenModel):
@@ -70,7 +82,8 @@ class Quote(FrozenModel):
             windows, ``"no_show"`` from the end of the last window on.
         window: the index (in the policy's order) of the window that sets the fee, if any.
         since, until: the stretch of time over which this exact quote holds (``None``: open).
-        warnings: assumed zones, zero-length windows.
+        warnings: what the engine assumed (SEMANTICS rule 19), the timeline's and the
+            instant's own (a cancel time without an offset).
     """
 
     fee: Decimal
@@ -118,34 +131,73 @@ class Segment(FrozenModel):
         }
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+class Summary(FrozenModel):
+    """What a booking page shows about cancelling at one instant (`Timeline.summary`).
+
+    Attributes:
+        quote: the quote at the instant.
+        free_until: `Timeline.free_until`.
+        refundability: ``full``, ``partial`` or ``none`` at the instant.
+        next_change: the quote from the next change of fee on, or ``None``.
+    """
+
+    model_config = FrozenModel.model_config | {"arbitrary_types_allowed": True}
+
+    quote: Quote
+    free_until: datetime | AlwaysFree | None
+    refundability: Refundability
+    next_change: Quote | None
+
+    def to_json(self) -> dict[str, Any]:
+        """``quote``'s JSON with ``free_until``, ``refundability`` and ``next_change`` beside it.
+
+        ``free_until`` is ISO 8601, ``null`` (never free) or ``"always"`` (never charged).
+        """
+        return {
+            **self.quote.to_json(),
+            "free_until": free_until_json(self.free_until),
+            "refundability": self.refundability,
+            "next_change": None
+            if self.next_change is None
+            else {
+                "at": _iso(self.next_change.since),
+                "fee": str(self.next_change.fee),
+                "gotadi_amount": self.next_change.gotadi_amount,
+                "phase": self.next_change.phase,
+            },
+        }
 
 
-#: One elementary interval: (fee, Gotadi amount, phase, deciding window).
-Row = tuple[Decimal, str, Phase, int | None]
+def free_until_json(value: datetime | AlwaysFree | None) -> str | None:
+    """`Timeline.free_until` in JSON: ISO 8601, ``None`` (never free) or ``"always"``."""
+    if value is ALWAYS_FREE:
+        return "always"
+    return None if value is None or isinstance(value, AlwaysFree) else value.isoformat()
 
 
 class Timeline:
-    """A policy compiled against a booking. Build with `Policy.timeline`.
+    """A policy compiled against a booking. Build with `compile` (or ``policy.timeline``).
 
     Example:
-        >>> from penalty import Booking, Policy
-        >>> policy = Policy.from_gotadi([{"startDate": "2021-05-10T18:00:00+07:00",
+        >>> import penalty
+        >>> policy = penalty.from_gotadi([{"startDate": "2021-05-10T18:00:00+07:00",
         ...     "endDate": "2021-05-12T18:00:00+07:00", "type": "PERCENT", "percent": "50%",
         ...     "amount": "25000", "currency": "VND", "nights": "", "description": ""}])
-        >>> timeline = policy.timeline(Booking(total="3000000", currency="VND"))
+        >>> timeline = penalty.compile(policy, penalty.Booking(total="3000000", currency="VND"))
         >>> [str(segment.fee) for segment in timeline.segments]
         ['0', '1525000', '3000000']
         >>> timeline.quote("2021-05-11T00:00:00+07:00").gotadi_amount
         '1525000.00'
+        >>> timeline.free_until.isoformat(), timeline.refundability("2021-05-11T00:00:00Z")
+        ('2021-05-10T18:00:00+07:00', 'partial')
     """
 
     __slots__ = (
         "_bounds",
+        "_deciders",
         "_fees",
+        "_phases",
         "_quotes",
-        "_rows",
         "_segments",
         "booking",
         "currency",
@@ -155,13 +207,11 @@ class Timeline:
         "zone",
     )
 
-    #: Sorted boundaries, in microseconds since the epoch; interval ``i`` ends at ``_bounds[i]``.
     _bounds: list[int]
-    #: The fee of each of the ``len(_bounds) + 1`` intervals.
     _fees: list[Decimal]
-    #: The `Quote` of each interval, built when first asked for.
+    _phases: list[Phase]
+    _deciders: list[int | None]
     _quotes: list[Quote | None]
-    _rows: list[Row]
     _segments: tuple[Segment, ...] | None
     booking: Booking
     policy: Policy
@@ -171,51 +221,88 @@ class Timeline:
     warnings: tuple[PolicyWarning, ...]
 
     def __init__(self, policy: Policy, booking: Booking) -> None:
+        compiled = compile_policy(policy, booking)
         self.policy = policy
         self.booking = booking
         self.currency = booking.currency
-        self.digits = minor_unit(booking.currency)
+        self.digits = compiled.digits
+        self.zone = compiled.zone
+        self.warnings = compiled.warnings
+        self._bounds = compiled.bounds
+        self._fees = compiled.fees
+        self._phases = compiled.phases
+        self._deciders = compiled.deciders
+        self._quotes = [None] * len(compiled.fees)
         self._segments = None
-        compile_timeline(self)
+
+    def __repr__(self) -> str:
+        return f"<Timeline {self.currency} {len(self._bounds) + 1} intervals>"
 
     # -- quoting -------------------------------------------------------------------------------
 
-    def quote(self, at: datetime | str) -> Quote:
-        """The quote at instant ``at``: an aware datetime or an ISO 8601 string with an offset.
+    def _position(self, at: datetime | str, *, warn: bool) -> tuple[int, bool]:
+        """The interval of instant ``at``, and whether it was read in an assumed zone."""
+        try:  # an aware datetime: the common case, without any call
+            nanos = _datetime_sub(at, EPOCH) // _ONE_US * NS_PER_US  # type: ignore[type-var]
+            assumed = False
+        except TypeError:  # text, a naive datetime, or not an instant at all
+            hotel = self.booking.timezone
+            tz = None if hotel is None else zone(hotel, path="timezone", error=InvalidInstant)
+            nanos, assumed = parse_instant(
+                at, tz=tz, fold=self.policy.fold, path="at", error=InvalidInstant
+            )
+            if assumed and not warn:
+                raise InvalidInstant(
+                    "time has no offset; fee() and fees() return a bare fee with no room for "
+                    "the warning this needs: add an offset, or use quote()",
+                    path="at",
+                    value=at,
+                    code="naive_datetime",
+                ) from None
+        return bisect_right(self._bounds, nanos), assumed
 
-        A time without an offset is read in the booking's timezone (and the quote warns that
-        it was); without one it is an error.
+    def quote(self, at: datetime | str) -> Quote:
+        """The quote at instant ``at``: an aware datetime or an ISO 8601 string.
+
+        Text without an offset is read in the booking's timezone (and the quote warns that it
+        was); without a booking timezone it is an error, and so is a naive `datetime`.
 
         Raises:
-            InvalidInstant: ``at`` is malformed, naive without a booking zone, or in a DST gap.
+            InvalidInstant: ``at`` is malformed, naive, or in a DST gap.
         """
-        if type(at) is str:
-            key = iso_micros(at)
-            if key is None:
-                return self._quote_slow(at)
-        else:
-            try:
-                key = _datetime_sub(at, EPOCH) // ONE_MICROSECOND  # type: ignore[type-var]
-            except TypeError:  # naive (or not a datetime at all)
-                return self._quote_slow(at)
-        position = bisect_right(self._bounds, key)
-        quote = self._quotes[position]
-        return self._quote_at(position) if quote is None else quote
+        position, assumed = self._position(at, warn=True)
+        quote = self._quotes[position] or self._quote_at(position)
+        if not assumed:
+            return quote
+        note = construct(
+            PolicyWarning,
+            {
+                "code": "assumed_zone",
+                "path": "at",
+                "message": f"cancel time has no offset; read in {self.booking.timezone} "
+                "(the booking's timezone)",
+            },
+        )
+        return quote.model_copy(update={"warnings": (*quote.warnings, note)})
 
     def fee(self, at: datetime | str) -> Decimal:
-        """Just the fee at ``at`` (see `quote`)."""
-        return self.quote(at).fee
+        """Just the fee at ``at``, without building a `Quote`.
+
+        Refuses text without an offset: a bare `Decimal` has no room for the warning it needs.
+        """
+        return self._fees[self._position(at, warn=False)[0]]
 
     def fees(self, instants: Iterable[datetime | str]) -> Iterator[Decimal]:
         """The fee at each of ``instants``, lazily, in order; memory stays flat.
 
         Reads ``instants`` ahead in chunks of 4096; a chunk of aware datetimes is quoted by a
-        pipeline of C functions (~0.6 µs an instant), anything else one `quote` at a time. An
-        invalid instant raises when its turn comes, after the fees before it.
+        pipeline of C functions, anything else one `fee` at a time. An invalid instant raises
+        when its turn comes, after the fees before it.
 
         Example:
-            >>> from penalty import Booking, Policy
-            >>> timeline = Policy.from_gotadi([]).timeline(Booking(total="10", currency="USD"))
+            >>> import penalty
+            >>> timeline = penalty.compile(penalty.from_gotadi([]),
+            ...                            penalty.Booking(total="10", currency="USD"))
             >>> list(timeline.fees(["2021-05-12T18:00:00Z"]))
             [Decimal('10.00')]
         """
@@ -224,16 +311,17 @@ class Timeline:
     def fees_at_micros(self, micros: Iterable[int]) -> Iterator[Decimal]:
         """The fee at each instant given as integer microseconds since the Unix epoch.
 
-        The fastest way through many instants (~0.07 µs each): no parsing at all. Compute the
-        integers with `penalty.instants.to_micros`, or keep timestamps in that form.
+        The fastest way through many instants: no parsing at all.
 
         Example:
-            >>> from penalty import Booking, Policy
-            >>> timeline = Policy.from_gotadi([]).timeline(Booking(total="10", currency="USD"))
+            >>> import penalty
+            >>> timeline = penalty.compile(penalty.from_gotadi([]),
+            ...                            penalty.Booking(total="10", currency="USD"))
             >>> list(timeline.fees_at_micros([1_620_817_200_000_000]))
             [Decimal('10.00')]
         """
-        return map(self._fees.__getitem__, map(partial(bisect_right, self._bounds), micros))
+        nanos = map(partial(mul, NS_PER_US), micros)
+        return map(self._fees.__getitem__, map(partial(bisect_right, self._bounds), nanos))
 
     def _fee_chunks(self, instants: Iterable[datetime | str]) -> Iterator[Iterator[Decimal]]:
         fee_of = self._fees.__getitem__
@@ -242,85 +330,60 @@ class Timeline:
         while chunk := list(islice(iterator, _CHUNK)):
             try:
                 deltas = map(_datetime_sub, chunk, repeat(EPOCH))  # type: ignore[arg-type]
-                keys = list(map(floordiv, deltas, repeat(ONE_MICROSECOND)))
-            except TypeError:  # a string or a naive time in this chunk: one at a time
+                micros = list(map(floordiv, deltas, repeat(_ONE_US)))
+            except TypeError:  # text or a naive time in this chunk: one at a time
                 yield map(self.fee, chunk)
             else:
-                yield map(fee_of, map(locate, keys))
+                yield map(fee_of, map(locate, map(partial(mul, NS_PER_US), micros)))
 
     def _quote_at(self, position: int) -> Quote:
-        fee, wire, phase, window = self._rows[position]
-        bounds, tz = self._bounds, self.zone
+        bounds, tz, fee = self._bounds, self.zone, self._fees[position]
         quote = construct(
             Quote,
             {
                 "fee": fee,
                 "currency": self.currency,
-                "gotadi_amount": wire,
-                "phase": phase,
-                "window": window,
-                "since": from_micros(bounds[position - 1], tz) if position else None,
-                "until": from_micros(bounds[position], tz) if position < len(bounds) else None,
+                "gotadi_amount": gotadi_amount(fee),
+                "phase": self._phases[position],
+                "window": self._deciders[position],
+                "since": from_nanos(bounds[position - 1], tz) if position else None,
+                "until": from_nanos(bounds[position], tz) if position < len(bounds) else None,
                 "warnings": self.warnings,
             },
         )
         self._quotes[position] = quote
         return quote
 
-    def _quote_slow(self, at: object) -> Quote:
-        tz = None if self.booking.timezone is None else self._booking_zone()
-        naive = (isinstance(at, datetime) and at.utcoffset() is None) or (
-            isinstance(at, str) and _is_naive_text(at)
-        )
-        instant = parse_instant(at, tz=tz, path="at", error=InvalidInstant)
-        position = bisect_right(self._bounds, to_micros(instant))
-        quote = self._quotes[position]
-        if quote is None:
-            quote = self._quote_at(position)
-        if not naive:
-            return quote
-        note = PolicyWarning(
-            code="assumed_zone",
-            path="at",
-            message=f"cancel time has no offset; read in {self.booking.timezone} "
-            "(the booking's timezone)",
-        )
-        return quote.model_copy(update={"warnings": (*quote.warnings, note)})
-
-    def _booking_zone(self) -> tzinfo:
-        return zone(self.booking.timezone, path="timezone", error=InvalidInstant)
-
     # -- the schedule --------------------------------------------------------------------------
 
     @property
     def segments(self) -> tuple[Segment, ...]:
         """The schedule: maximal stretches of constant fee, from minus to plus infinity."""
-        segments = self._segments
-        if segments is None:
-            segments = self._segments = self._merge()
-        return segments
+        if self._segments is None:
+            self._segments = self._merge()
+        return self._segments
 
     @property
     def boundaries(self) -> tuple[datetime, ...]:
         """Every instant at which the quote may change, in the timeline's zone."""
-        return tuple(from_micros(key, self.zone) for key in self._bounds)
+        return tuple(from_nanos(key, self.zone) for key in self._bounds)
 
     def _merge(self) -> tuple[Segment, ...]:
         """Neighbouring intervals with equal fees, merged (SEMANTICS rule 14)."""
         tz = self.zone
-        moments: list[datetime | None] = [None, *(from_micros(b, tz) for b in self._bounds), None]
-        merged: list[tuple[datetime | None, Decimal, str, list[Phase], list[int]]] = []
-        for position, (fee, wire, phase, window) in enumerate(self._rows):
+        moments: list[datetime | None] = [None, *(from_nanos(b, tz) for b in self._bounds), None]
+        merged: list[tuple[datetime | None, Decimal, list[Phase], list[int]]] = []
+        for position, (fee, phase, window) in enumerate(
+            zip(self._fees, self._phases, self._deciders, strict=True)
+        ):
             if merged and merged[-1][1] == fee:
-                phases, windows = merged[-1][3], merged[-1][4]
+                phases, windows = merged[-1][2], merged[-1][3]
                 if phases[-1] != phase:
                     phases.append(phase)
                 if window is not None and window not in windows:
                     windows.append(window)
             else:
-                merged.append(
-                    (moments[position], fee, wire, [phase], [] if window is None else [window])
-                )
+                merged.append((moments[position], fee, [phase], [] if window is None else [window]))
         ends = [start for start, *_ in merged[1:]] + [None]
         return tuple(
             construct(
@@ -329,22 +392,109 @@ class Timeline:
                     "start": start,
                     "end": end,
                     "fee": fee,
-                    "gotadi_amount": wire,
+                    "gotadi_amount": gotadi_amount(fee),
                     "phases": tuple(phases),
                     "windows": tuple(windows),
                 },
             )
-            for (start, fee, wire, phases, windows), end in zip(merged, ends, strict=True)
+            for (start, fee, phases, windows), end in zip(merged, ends, strict=True)
         )
 
+    # -- what a booking page shows (SEMANTICS rule 20) -----------------------------------------
 
-def _is_naive_text(text: str) -> bool:
-    try:
-        return datetime.fromisoformat(text.strip()).utcoffset() is None
-    except ValueError:
-        return False
+    @property
+    def free_until(self) -> datetime | AlwaysFree | None:
+        """The first instant at which cancelling costs more than 0; every earlier one is free.
+
+        ``None`` when no instant is free; `ALWAYS_FREE` when no instant is ever charged. Under
+        ``Boundary.END_INCLUSIVE`` the deadline itself is still free, so ``free_until`` is one
+        nanosecond after it (shown to the microsecond); under the default ``[start, end)`` it
+        is the window's start, exclusive: cancel strictly before it.
+        """
+        segments = self.segments
+        if segments[0].fee > 0:
+            return None
+        if len(segments) == 1:
+            return ALWAYS_FREE
+        return segments[1].start
+
+    def refundability(self, at: datetime | str) -> Refundability:
+        """How much cancelling at ``at`` refunds (SEMANTICS rule 20).
+
+        ``full`` when it costs nothing, ``none`` when it costs the whole total, ``partial``
+        otherwise.
+        """
+        fee = self.quote(at).fee
+        return _refundability(fee, self.booking.total)
+
+    def next_change(self, at: datetime | str) -> Quote | None:
+        """The quote from the next change of fee after ``at`` on (its ``since`` is when).
+
+        ``None`` when the fee at ``at`` holds for ever.
+        """
+        position = self._position(at, warn=True)[0]
+        fee, fees = self._fees[position], self._fees
+        for later in range(position + 1, len(fees)):
+            if fees[later] != fee:
+                return self._quotes[later] or self._quote_at(later)
+        return None
+
+    def summary(self, at: datetime | str) -> Summary:
+        """The quote at ``at`` with `free_until`, `refundability` and `next_change`."""
+        quote = self.quote(at)
+        return construct(
+            Summary,
+            {
+                "quote": quote,
+                "free_until": self.free_until,
+                "refundability": _refundability(quote.fee, self.booking.total),
+                "next_change": self.next_change(at),
+            },
+        )
+
+    @property
+    def boundary(self) -> Boundary:
+        """The policy's edge rule (how a preview words a deadline)."""
+        return self.policy.rules.boundary
 
 
-# The compiler builds `PolicyWarning`s and fills a `Timeline`: it imports this module, so it is
-# imported last, once everything it needs from here is defined.
-from penalty._compiler import compile_timeline  # noqa: E402
+def _refundability(fee: Decimal, total: Decimal) -> Refundability:
+    if fee == 0:
+        return "full"
+    return "none" if fee >= total else "partial"
+
+
+def compile(policy: Policy, booking: Booking) -> Timeline:  # noqa: A001 - the engine's verb
+    """Compile ``policy`` against ``booking`` once; then quote any instant cheaply.
+
+    Example:
+        >>> import penalty
+        >>> timeline = penalty.compile(penalty.from_gotadi([]),
+        ...                            penalty.Booking(total="10", currency="USD"))
+        >>> timeline.quote("2021-05-12T18:00:00Z").fee, timeline.warnings[0].code
+        (Decimal('10.00'), 'no_windows')
+    """
+    return Timeline(policy, booking)
+
+
+# The shortcuts users call on a policy (``policy.timeline(booking)``, ``policy.quote(booking,
+# at)``, ``policy.schedule(booking)``) compile, so they belong to this layer: `Policy` is defined
+# below it and never imports it. They are installed on the class here, once.
+def _policy_timeline(self: Policy, booking: Booking) -> Timeline:
+    """Compile against ``booking`` once (`penalty.compile`); then quote any instant cheaply."""
+    return Timeline(self, booking)
+
+
+def _policy_quote(self: Policy, booking: Booking, at: datetime | str) -> Quote:
+    """The fee of cancelling ``booking`` at ``at`` (compiles; reuse `timeline` to repeat)."""
+    return Timeline(self, booking).quote(at)
+
+
+def _policy_schedule(self: Policy, booking: Booking) -> tuple[Segment, ...]:
+    """The fee schedule against ``booking`` (SEMANTICS rule 14)."""
+    return Timeline(self, booking).segments
+
+
+Policy.timeline = _policy_timeline  # type: ignore[method-assign]
+Policy.quote = _policy_quote  # type: ignore[method-assign]
+Policy.schedule = _policy_schedule  # type: ignore[method-assign]

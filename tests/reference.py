@@ -6,13 +6,13 @@ relative to the first and last window. No boundaries, no bisection, no precomput
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 from penalty import AfterLast, Basis, Booking, Boundary, Gaps, Policy
 from penalty.errors import InvalidPolicy
-from penalty.instants import localize, zone
+from penalty.instants import from_nanos, localize, wall_nanos, zone
 from penalty.money import minor_unit, round_half_up
 
 __all__ = ["reference_fee"]
@@ -25,13 +25,14 @@ def _aware(moment: datetime | None, policy: Policy, booking: Booking) -> datetim
         return moment
     name = booking.timezone or policy.local_zone
     assert name is not None
-    return localize(
-        moment,
+    nanos = localize(
+        wall_nanos(moment),
         zone(name, path=None, error=InvalidPolicy),
         fold=policy.fold,
         path=None,
         error=InvalidPolicy,
     )
+    return from_nanos(nanos, UTC)
 
 
 def _charge(policy: Policy, booking: Booking, index: int) -> Fraction:

@@ -174,9 +174,10 @@ class Invocation:
         }
         resolved = []
         for arg in self.argv:
+            text = arg
             for name, value in names.items():
-                arg = arg.replace(name, value)
-            resolved.append(arg)
+                text = text.replace(name, value)
+            resolved.append(text)
         return resolved
 
 

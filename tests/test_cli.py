@@ -50,7 +50,7 @@ def test_quote_text() -> None:
 
 def test_policy_from_standard_input() -> None:
     """`-` reads the policy from standard input."""
-    with open(TWO, encoding="utf-8") as handle:
+    with Path(TWO).open(encoding="utf-8") as handle:
         policy = handle.read()
     result = penalty_cli(
         "quote",

@@ -103,7 +103,7 @@ def test_a_huge_path_is_cut_short_in_the_message() -> None:
     [
         lambda: Booking.model_validate({"total": "x", "currency": "VND"}),
         lambda: Booking.model_validate({"currency": "VND"}),
-        lambda: Booking(total="1", currency="VND", nightly_rates=["1", "x"]),  # type: ignore[arg-type]
+        lambda: Booking(total="1", currency="VND", nightly_rates=["1", "x"]),
         lambda: Booking.model_validate_json('{"total": "1", "currency": "vnd"}'),
         lambda: Window(start=None, end=None, percent="150"),  # type: ignore[arg-type]
         lambda: Policy.from_gotadi([{"startDate": 5}]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import penalty
 
 EXPECTED = [
+    "ALWAYS_FREE",
     "AfterLast",
     "Basis",
     "Booking",
@@ -16,6 +17,7 @@ EXPECTED = [
     "InvalidInstant",
     "InvalidPolicy",
     "NightlyRate",
+    "NotCancellable",
     "PenaltyError",
     "Policy",
     "PolicyWarning",
@@ -27,9 +29,14 @@ EXPECTED = [
     "Rules",
     "Segment",
     "SignatureInvalid",
+    "Summary",
     "Surcharge",
     "Timeline",
     "Window",
+    "Windows",
+    "compile",
+    "from_gotadi",
+    "parse",
 ]
 
 

@@ -211,7 +211,7 @@ def test_now_agrees_with_the_quote_at_every_boundary() -> None:
             assert shown.now is not None
             quote = timeline.quote(at)
             assert shown.now.fee == quote.fee
-            assert shown.now.until == quote.until or shown.now.until == segment.end
+            assert shown.now.until in {quote.until, segment.end}
             line = shown.lines[shown.now.line]
             assert line.start is None or line.start <= at
             assert line.end is None or at < line.end

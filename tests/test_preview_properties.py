@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from penalty import Booking, InvalidInput, Policy
 from penalty import strategies as ps
 from penalty.instants import zone
-from penalty.policy import Boundary
 from penalty.preview import Preview, preview
 from penalty.preview._format import Formatter
+from penalty.rules import Boundary
 from penalty.timeline import Timeline
 
 LOCALES = st.sampled_from(("vi_VN", "en", "en_GB", "en_IN", "vi"))

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from penalty import Booking, Policy, Rules, Window
+from penalty import Booking, NotCancellable, Policy, Rules, Window
 from penalty import strategies as ps
 from penalty.instants import to_micros
 from penalty.money import minor_unit
@@ -169,6 +170,13 @@ def test_gotadi_rules_are_the_default(case: tuple[Policy, Booking]) -> None:
 def test_gotadi_json_from_the_public_strategies_quotes(
     response: dict[str, object], booking: Booking, at: datetime
 ) -> None:
-    """`penalty.strategies` Gotadi payloads parse, compile and quote within [0, total]."""
+    """`penalty.strategies` Gotadi payloads parse, compile and quote within [0, total], unless
+    their status forbids any fee (SEMANTICS rule 18)."""
+    status = response["result"]["status"]  # type: ignore[index]
+    if status in {"NOT_ALLOW_CANCELLATION", "UNKNOWN"}:
+        with pytest.raises(NotCancellable) as caught:
+            Policy.from_gotadi(response)
+        assert caught.value.provider_code == status
+        return
     policy = Policy.from_gotadi(response)
     assert 0 <= policy.quote(booking, at).fee <= booking.total

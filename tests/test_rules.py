@@ -237,14 +237,34 @@ def test_pendulum_datetimes_are_accepted() -> None:
     assert policy.quote(BOOKING, moment).fee == 2100000
 
 
-def test_naive_instant_is_read_in_the_booking_zone_with_a_warning() -> None:
-    """A cancel time without an offset is read in the booking's timezone and says so."""
+def test_naive_text_is_read_in_the_booking_zone_with_a_warning() -> None:
+    """A cancel time written without an offset is read in the booking's timezone, says so."""
     policy = Policy(windows=(window(at(12, 18), at(13, 18), percent="70"),))
-    quote = policy.quote(BOOKING, datetime(2021, 5, 12, 18))
+    quote = policy.quote(BOOKING, "2021-05-12T18:00")
     assert quote.fee == 2100000
     assert quote.warnings[-1].code == "assumed_zone"
-    text_quote = policy.quote(BOOKING, "2021-05-12T17:59")
-    assert text_quote.fee == 0
+    assert policy.quote(BOOKING, "2021-05-12T17:59").fee == 0
+
+
+def test_naive_datetime_is_always_an_error() -> None:
+    """A naive `datetime` (what datetime.now() returns) is refused, even with a booking zone:
+    on a UTC server it would be read in the hotel's zone and quote the wrong instant."""
+    timeline = Policy(windows=(window(at(12, 18), at(13, 18), percent="70"),)).timeline(BOOKING)
+    for call in (timeline.quote, timeline.fee, lambda at: list(timeline.fees([at]))):
+        with pytest.raises(InvalidInstant) as caught:
+            call(datetime(2021, 5, 12, 18))
+        assert (caught.value.path, caught.value.code) == ("at", "naive_datetime")
+        assert "datetime.now(UTC)" in caught.value.message
+
+
+def test_bare_fees_refuse_text_that_needs_a_warning() -> None:
+    """fee() and fees() return a bare Decimal: naive text, which needs a warning, is refused."""
+    timeline = Policy(windows=(window(at(12, 18), at(13, 18), percent="70"),)).timeline(BOOKING)
+    with pytest.raises(InvalidInstant, match="use quote"):
+        timeline.fee("2021-05-12T18:00")
+    with pytest.raises(InvalidInstant, match="use quote"):
+        list(timeline.fees(["2021-05-12T18:00"]))
+    assert timeline.fee("2021-05-12T18:00+07:00") == 2100000
 
 
 def test_naive_instant_without_booking_zone_is_an_error() -> None:
@@ -252,7 +272,7 @@ def test_naive_instant_without_booking_zone_is_an_error() -> None:
     booking = BOOKING.model_copy(update={"timezone": None})
     policy = Policy(windows=(window(at(12, 18), at(13, 18), percent="70"),))
     with pytest.raises(InvalidInstant) as caught:
-        policy.quote(booking, datetime(2021, 5, 12, 18))
+        policy.quote(booking, "2021-05-12T18:00")
     assert caught.value.path == "at"
     assert caught.value.code == "naive_datetime"
 

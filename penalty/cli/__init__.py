@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from penalty.errors import InvalidInput, PenaltyError, ProviderError
+from penalty.errors import InvalidInput, PenaltyError, ProviderError, ProviderRejected
 
 __all__ = [
     "EXIT_FAILED",
@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidInput as exc:
         print(f"penalty: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ProviderRejected as exc:  # the provider answered, and said no
+        print(f"penalty: provider refused: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except ProviderError as exc:
         print(f"penalty: provider error: {exc}", file=sys.stderr)
         return EXIT_PROVIDER

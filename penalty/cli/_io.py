@@ -75,8 +75,11 @@ class _DuplicateKeyError(Exception):
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object whose keys are all different: ``{"total": "1", "total": "2"}`` is ambiguous
-    (parsers disagree on which one wins), so it is refused rather than read one way."""
+    """An object whose keys are all different.
+
+    ``{"total": "1", "total": "2"}`` is ambiguous (parsers disagree on which one wins), so it
+    is refused rather than read one way.
+    """
     document = dict(pairs)
     if len(document) != len(pairs):
         seen: set[str] = set()
@@ -88,8 +91,11 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _integer(text: str) -> int | Decimal:
-    """A JSON integer; one too long for `int` (4,300 digits) stays exact as a `Decimal`, for
-    the field's own check to refuse it by name."""
+    """A JSON integer.
+
+    One too long for `int` (4,300 digits) stays exact as a `Decimal`, for the field's own check
+    to refuse it by name.
+    """
     return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from penalty.cli._io import load_booking, load_policy
 from penalty.formats import FORMATS
-from penalty.timeline import PolicyWarning, Quote, Segment, Timeline
+from penalty.policy import PolicyWarning
+from penalty.timeline import Quote, Segment, Timeline
 
 __all__ = ["add_policy_options", "register"]
 
@@ -24,8 +25,7 @@ _PHASE_WORDS = {
 
 
 def add_policy_options(parser: argparse.ArgumentParser) -> None:
-    """What every engine command reads: the payload, ``--format``/``--zone``, the booking,
-    ``--fold``."""
+    """Add what every engine command reads: payload, ``--format``, ``--zone``, booking, fold."""
     parser.add_argument(
         "policy",
         metavar="POLICY.json",

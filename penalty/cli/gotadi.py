@@ -21,7 +21,7 @@ from penalty.booking import Booking
 from penalty.cli import EXIT_FAILED, EXIT_OK
 from penalty.cli._io import load_booking
 from penalty.errors import InvalidInstant
-from penalty.instants import parse_instant
+from penalty.instants import from_nanos, parse_instant
 from penalty.providers._sandbox import Handler
 from penalty.providers.gotadi.client import GotadiClient, PenaltyCheck
 from penalty.providers.gotadi.config import GotadiSettings
@@ -112,7 +112,8 @@ def _client(args: argparse.Namespace) -> GotadiClient:
 def _now(args: argparse.Namespace) -> datetime | None:
     if not args.at:
         return None
-    return parse_instant(args.at, tz=None, path="--at", error=InvalidInstant)
+    nanos, _ = parse_instant(args.at, tz=None, path="--at", error=InvalidInstant)
+    return from_nanos(nanos, UTC)
 
 
 def _dump(value: dict[str, Any]) -> None:

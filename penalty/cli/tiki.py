@@ -85,7 +85,7 @@ def sandbox_handler(args: argparse.Namespace) -> Handler:
     return sandbox
 
 
-def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+def sandbox_banner(url: str, args: argparse.Namespace) -> str:  # noqa: ARG001 - one banner signature for every sandbox
     """How to point ``penalty tiki cancel`` at the sandbox (its credentials are TEST-ONLY)."""
     return (
         f"Tiki sandbox on {url} (order id prefixes: completed- canceled- missing- badsig- slow-"

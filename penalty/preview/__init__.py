@@ -36,7 +36,9 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from penalty.timeline import Phase, PolicyWarning, Timeline
+from penalty.policy import PolicyWarning
+from penalty.rules import Phase
+from penalty.timeline import Timeline
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -186,8 +188,11 @@ class Preview:
         return "\n".join(rows)
 
     def to_json(self) -> dict[str, Any]:
-        """The UI JSON (documented in the README, section "Fee previews"): amounts as strings,
-        instants as ISO 8601 in the hotel's zone, and the localized strings beside them."""
+        """The UI JSON, documented in the README (section "Fee previews").
+
+        Amounts as strings, instants as ISO 8601 in the hotel's zone, and the localized strings
+        beside them.
+        """
         return {
             "version": JSON_VERSION,
             "locale": self.locale,

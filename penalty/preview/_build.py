@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from penalty.errors import InvalidInput, InvalidInstant
-from penalty.instants import ONE_MICROSECOND, parse_instant, to_micros, zone
-from penalty.policy import Boundary
+from penalty.instants import from_nanos, parse_instant, to_micros, zone
 from penalty.preview import Chart, Kind, Line, Now, Preview, Tick
 from penalty.preview._format import Formatter
 from penalty.preview._messages import Edges
+from penalty.rules import Boundary
 from penalty.timeline import Segment, Timeline
 
 __all__ = ["build"]
@@ -27,8 +27,11 @@ _ONE_DAY = timedelta(days=1)
 
 
 class _Clock:
-    """Dates and times in one zone, read in sequence: the year and the zone's offset are
-    shown at first mention and again only when they change (a DST switch shows)."""
+    """Dates and times in one zone, read in sequence.
+
+    The year and the zone's offset are shown at first mention and again only when they change
+    (a DST switch shows).
+    """
 
     def __init__(
         self,
@@ -101,7 +104,7 @@ class _Builder:
         self.tz = hotel
         self.viewer = viewer
         inclusive_end = timeline.policy.rules.boundary is Boundary.END_INCLUSIVE
-        self.shift = ONE_MICROSECOND if inclusive_end else timedelta(0)
+        self.shift = timedelta(microseconds=1) if inclusive_end else timedelta(0)
         self.edges = self.messages.end_inclusive if inclusive_end else self.messages.start_inclusive
 
     def shown(self, boundary: datetime | None) -> datetime | None:
@@ -215,7 +218,10 @@ class _Builder:
         else:
             upcoming = segments[index + 1]
             next_fee = upcoming.fee
-            relative = self.fmt.relative(deadline - at)
+            # Absolute time left (two datetimes in one ZoneInfo subtract as wall clocks).
+            relative = self.fmt.relative(
+                timedelta(microseconds=to_micros(deadline) - to_micros(at))
+            )
             when = clock.when(deadline, today=local.date())
             if upcoming.fee > segment.fee:
                 template = messages.advice_free if kind == "free" else messages.advice_fee
@@ -291,10 +297,11 @@ def build(
     viewer, viewer_name = _viewer_zone(viewer_tz)
     name = timeline.booking.timezone
     booking_zone = None if name is None else zone(name, path="timezone", error=InvalidInstant)
+    hotel = booking_zone or timeline.zone
     at = None
     if now is not None:
-        at = parse_instant(now, tz=booking_zone, path="now", error=InvalidInstant)
-    hotel = booking_zone or timeline.zone
+        nanos, _ = parse_instant(now, tz=booking_zone, path="now", error=InvalidInstant)
+        at = from_nanos(nanos, hotel)
     builder = _Builder(timeline, fmt, hotel, viewer)
     zone_text = fmt.zone_name(hotel)
     total_text = builder.money(timeline.booking.total)

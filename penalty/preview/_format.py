@@ -28,6 +28,10 @@ from penalty.preview._messages import LANGUAGES, Messages
 
 __all__ = ["Formatter", "parse_locale"]
 
+#: The longest locale name read (``"sr_Latn_ME"`` and its kin are far shorter).
+_MAX_LOCALE = 64
+#: A share of the whole total, in percent.
+_ALL = 100
 _MAX_SHARE_DIGITS = 30
 #: babel's units for relative times, largest first (`babel.dates.TIMEDELTA_UNITS`).
 _UNITS = (
@@ -49,7 +53,7 @@ def parse_locale(raw: object) -> tuple[Locale, Messages]:
     """
     if isinstance(raw, Locale):
         locale = raw
-    elif isinstance(raw, str) and raw.strip() and len(raw) <= 64:
+    elif isinstance(raw, str) and raw.strip() and len(raw) <= _MAX_LOCALE:
         try:
             locale = Locale.parse(raw.strip().replace("-", "_"))
         except (ValueError, UnknownLocaleError) as exc:
@@ -79,13 +83,13 @@ def parse_locale(raw: object) -> tuple[Locale, Messages]:
 
 
 class Formatter:
-    """babel with one explicit locale: money, shares, dates, times, zones, relative times.
+    r"""babel with one explicit locale: money, shares, dates, times, zones, relative times.
 
     Example:
         >>> from decimal import Decimal
         >>> fmt = Formatter("vi_VN")
         >>> fmt.money(Decimal("1525000"), "VND"), fmt.share(Decimal("1525000"), Decimal("3000000"))
-        ('1.525.000\\xa0₫', '50,8%')
+        ('1.525.000\xa0₫', '50,8%')
     """
 
     def __init__(self, locale: object) -> None:
@@ -107,7 +111,7 @@ class Formatter:
         exact = Fraction(fee) * 100 / Fraction(total)
         digits = 1
         shown = round_half_up(exact, digits)
-        while 0 < exact < 100 and not 0 < shown < 100 and digits < _MAX_SHARE_DIGITS:
+        while 0 < exact < _ALL and not 0 < shown < _ALL and digits < _MAX_SHARE_DIGITS:
             digits += 1
             shown = round_half_up(exact, digits)
         return format_percent(shown.scaleb(-2), format=f"#,##0.{'#' * digits}%", locale=self.locale)

@@ -34,7 +34,7 @@ def test_schedule_json_of_expedia_rapid(tmp_path: Path, format_name: str) -> Non
         ("2018-02-12T11:59:00-08:00", "265.00"),
         (None, "530.00"),
     ]
-    assert [w["code"] for w in out["warnings"]] == ["zero_length_window"]
+    assert [w["code"] for w in out["warnings"]] == ["zero_length_window", "average_night"]
 
 
 def test_quote_ratehawk_with_zone(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from penalty import Booking, InvalidPolicy
 from penalty import formats as pf
 
 ERRORS: list[tuple[str, str, Any, str, str]] = [
-    # (id, format, payload, path, code)
+    # Each case: id, format, payload, path, code.
     (
         "rapid-percent",
         "expedia-rapid",
@@ -221,7 +221,7 @@ def test_rapid_nonrefundable_nights_need_the_booking_dates() -> None:
 
 def test_ratehawk_show_amount_and_its_currency() -> None:
     """`amount="show"` reads `amount_show`, checked against `show_currency_code`."""
-    from penalty.providers.ratehawk import policy_from_ratehawk
+    from penalty.formats.ratehawk import policy_from_ratehawk
 
     payload = {
         "currency_code": "USD",

@@ -135,9 +135,7 @@ def test_wire_encodings_match_the_java_samples(partner_keys: KeyPair, gotadi_key
         assert "/" not in text
     des_key = gotadi_keys.own_private.decrypt(b64decode_lenient(key), rsa_padding.PKCS1v15())
     assert len(des_key) == 24
-    assert all(bin(byte).count("1") % 2 == 1 for byte in des_key), (
-        "Java DESede keys have odd parity"
-    )
+    assert all(byte.bit_count() % 2 == 1 for byte in des_key), "Java DESede keys have odd parity"
     decryptor = Cipher(TripleDES(des_key), modes.ECB()).decryptor()
     padded = decryptor.update(b64decode_lenient(data)) + decryptor.finalize()
     unpadder = sym_padding.PKCS7(64).unpadder()

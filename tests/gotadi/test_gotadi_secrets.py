@@ -98,4 +98,4 @@ def cli_env_secrets(
     """Route the CLI's settings loading to the test settings (with a bearer token)."""
     sandbox.bearer_token = BEARER
     with_token = settings.model_copy(update={"bearer_token": SecretStr(BEARER)})
-    monkeypatch.setattr(GotadiSettings, "load", classmethod(lambda cls, **_: with_token))
+    monkeypatch.setattr(GotadiSettings, "load", classmethod(lambda _cls, **_: with_token))

@@ -35,6 +35,7 @@ from penalty.errors import (
     ProviderProtocolError,
     ProviderRejected,
 )
+from penalty.formats.gotadi import CheckCancelPenaltyResponse, read_penalties
 from penalty.policy import Policy
 from penalty.providers._http import HttpClientOwner, RetryPolicy, parse_json, send
 from penalty.providers.gotadi.codes import CheckStatus, ErrorCode, Outcome
@@ -51,7 +52,6 @@ from penalty.providers.gotadi.messages import (
     PipeMessage,
     format_amount,
 )
-from penalty.providers.gotadi.penalties import CheckCancelPenaltyResponse
 
 __all__ = [
     "CANCEL_PATH",
@@ -273,7 +273,7 @@ class GotadiClient(HttpClientOwner):
                 code="bad_field",
             ) from None
         try:
-            policy = Policy.from_gotadi(raw)
+            policy = read_penalties(raw)
         except InvalidPolicy as exc:
             raise ProviderProtocolError(
                 f"penalty window: {exc.message}",
@@ -324,7 +324,7 @@ class GotadiClient(HttpClientOwner):
 
 
 def _http_refusal(response: httpx.Response) -> PenaltyError:
-    if 400 <= response.status_code < 500:
+    if response.is_client_error:
         return ProviderRejected(
             f"HTTP {response.status_code} {response.reason_phrase}".rstrip(),
             provider=PROVIDER,

@@ -83,9 +83,10 @@ class RsaPadding(StrEnum):
     def scheme(self) -> rsa_padding.AsymmetricPadding:
         """The `cryptography` padding object for this setting."""
         if self is RsaPadding.OAEP_SHA1:
-            return rsa_padding.OAEP(rsa_padding.MGF1(hashes.SHA1()), hashes.SHA1(), None)
+            # Gotadi's .NET side: OAEP with SHA-1 is what RSACryptoServiceProvider offers.
+            return rsa_padding.OAEP(rsa_padding.MGF1(hashes.SHA1()), hashes.SHA1(), None)  # noqa: S303
         if self is RsaPadding.OAEP_SHA256:
-            return rsa_padding.OAEP(rsa_padding.MGF1(hashes.SHA1()), hashes.SHA256(), None)
+            return rsa_padding.OAEP(rsa_padding.MGF1(hashes.SHA1()), hashes.SHA256(), None)  # noqa: S303
         return rsa_padding.PKCS1v15()
 
 
@@ -167,7 +168,7 @@ def verify(text: str, signature: str, public_key: rsa.RSAPublicKey) -> None:
 
 
 def _triple_des(key: bytes) -> Cipher[modes.ECB]:
-    return Cipher(TripleDES(key), modes.ECB())
+    return Cipher(TripleDES(key), modes.ECB())  # noqa: S305 - PROTOCOLS A.3 mandates 3DES-ECB
 
 
 def _java_des_key(raw: bytes) -> bytes:

@@ -346,7 +346,8 @@ def cancel_booking(
         booking: what the fee is a fee of (total, currency, nightly rates, timezone).
         now: the cancel time used for the quote (default: the real clock, UTC).
         settings: polling backoff and deadline.
-        sleep, clock: injected waiting and monotonic time (tests pass fakes).
+        sleep: injected waiting (tests pass a fake).
+        clock: injected monotonic time (tests pass a fake).
         on_step: called with each `Step` as it happens (the CLI prints them live).
 
     Returns:

@@ -317,7 +317,7 @@ class GotadiSandbox:
     def _impostor_key(self) -> rsa.RSAPrivateKey:
         with self._lock:
             if self._impostor is None:
-                self._impostor = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+                self._impostor = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - a throwaway impostor key, for tests
             return self._impostor
 
     def _fault(self, reply: Reply) -> SandboxResponse:

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderRejected, SignatureInvalid
 from penalty.providers._http import DEFAULT_TIMEOUT, HttpClientOwner, RetryPolicy, send
 from penalty.providers.ksher.models import (
+    NONCE_LENGTH,
     CancelOrderParams,
     KsherOrder,
     KsherOrderResult,
@@ -220,7 +221,7 @@ class KsherClient(HttpClientOwner):
         if now.tzinfo is None:
             raise InvalidInput("the clock must return an aware datetime", path="now", value=now)
         nonce = self._nonce()
-        if not 0 < len(nonce) <= 32:  # Ksher documents String(32)
+        if not 0 < len(nonce) <= NONCE_LENGTH:
             raise InvalidInput("must be 1 to 32 characters", path="nonce_str", value=nonce)
         return {
             "appid": self.appid,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationErro
 from penalty.errors import ProviderProtocolError
 
 __all__ = [
+    "NONCE_LENGTH",
     "CancelOrderParams",
     "KsherOrder",
     "KsherOrderResult",
@@ -27,6 +28,9 @@ __all__ = [
     "parse_order",
     "parse_response",
 ]
+
+#: Ksher documents ``nonce_str`` as String(32).
+NONCE_LENGTH = 32
 
 _PROVIDER = "ksher"
 

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from penalty.providers._http import RetryPolicy
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
 from penalty.providers.ksher.client import CANCEL_PATH, QUERY_PATH, KsherClient
-from penalty.providers.ksher.models import KsherResultCode
+from penalty.providers.ksher.models import NONCE_LENGTH, KsherResultCode
 from penalty.providers.ksher.signing import load_private_key, sign, verify
 
 __all__ = [
@@ -179,8 +179,11 @@ class KsherSandbox:
         return SandboxServer(self, port=port)
 
     def client(self, url: str, **kwargs: Any) -> KsherClient:
-        """A `KsherClient` for a server of this sandbox at ``url``: TEST-ONLY merchant key,
-        trusting this sandbox's answer key, no retry waits."""
+        """A `KsherClient` for a server of this sandbox at ``url``.
+
+        It uses the TEST-ONLY merchant key, trusts this sandbox's answer key, and never waits
+        between retries.
+        """
         kwargs.setdefault("retry", RetryPolicy(backoff=0.0, max_backoff=0.0))
         kwargs.setdefault("sleep", lambda _seconds: None)
         kwargs.setdefault("private_key", load_test_only_key("merchant"))
@@ -236,7 +239,7 @@ class KsherSandbox:
             form is None
             or form["appid"] != self.appid
             or not _TIME_STAMP_RE.fullmatch(form["time_stamp"])
-            or not 0 < len(form["nonce_str"]) <= 32
+            or not 0 < len(form["nonce_str"]) <= NONCE_LENGTH
             or form["nonce_str"] in self._nonces
         ):
             return _code(KsherResultCode.MERCHANT_INFO_INVALID)
@@ -252,7 +255,7 @@ class KsherSandbox:
         key = self._gateway_key
         if wrong:
             if self._wrong_key is None:
-                self._wrong_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+                self._wrong_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - a throwaway wrong key, for tests
             key = self._wrong_key
         body = {"code": 0, "msg": _OK, "message": _OK, "data": data, "sign": sign(data, key)}
         return SandboxResponse.json(json.dumps(body, ensure_ascii=False))

@@ -177,7 +177,7 @@ def sign(params: Mapping[str, object], private_key: rsa.RSAPrivateKey) -> str:
         (256, True)
     """
     message = sign_string(params).encode("utf-8")
-    return private_key.sign(message, padding.PKCS1v15(), hashes.MD5()).hex()
+    return private_key.sign(message, padding.PKCS1v15(), hashes.MD5()).hex()  # noqa: S303 - Ksher's MD5withRSA
 
 
 def verify(
@@ -214,7 +214,7 @@ def verify(
             bytes.fromhex(signature),
             sign_string(data).encode("utf-8"),
             padding.PKCS1v15(),
-            hashes.MD5(),
+            hashes.MD5(),  # noqa: S303 - Ksher signs with MD5withRSA (PROTOCOLS C)
         )
     except InvalidSignature:
         return False

@@ -13,8 +13,9 @@ format                    payload
 ``innstant``              ``frames`` or ``{"cancellation": {"frames": [...]}}``
 ========================  =====================================================================
 
-Each translator lives in `penalty.providers` and is imported only when its format is used
-(``import penalty`` stays cheap). `detect` names the format of a payload whose shape says it
+Each translator is a module of this package, imported when its format is first used (Gotadi's
+at once: it is the default). A payload is parsed JSON, or JSON ``bytes``/``str`` (read with
+exact decimals). `detect` names the format of a payload whose shape says it
 unambiguously; ``format="auto"`` uses it.
 
 Example:
@@ -29,26 +30,29 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from decimal import Decimal
 from importlib import import_module
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from penalty.errors import InvalidPolicy
+from penalty.formats.gotadi import from_gotadi
 from penalty.instants import Fold
 from penalty.policy import Policy
 
-__all__ = ["FORMATS", "ZONED", "detect", "parse", "translator"]
+__all__ = ["FORMATS", "ZONED", "detect", "from_gotadi", "parse", "translator"]
 
 #: Format name → (module, function) of its translator.
 _TRANSLATORS: Final = {
-    "gotadi": ("penalty.providers.gotadi.penalties", "policy_from_gotadi"),
-    "expedia-rapid": ("penalty.providers.expedia_rapid", "policy_from_expedia_rapid"),
-    "expedia-xap": ("penalty.providers.expedia_xap", "policy_from_expedia_xap"),
-    "duffel": ("penalty.providers.duffel", "policy_from_duffel"),
-    "hotelbeds": ("penalty.providers.hotelbeds", "policy_from_hotelbeds"),
-    "ratehawk": ("penalty.providers.ratehawk", "policy_from_ratehawk"),
-    "liteapi": ("penalty.providers.liteapi", "policy_from_liteapi"),
-    "innstant": ("penalty.providers.innstant", "policy_from_innstant"),
+    "gotadi": ("penalty.formats.gotadi", "from_gotadi"),
+    "expedia-rapid": ("penalty.formats.expedia_rapid", "policy_from_expedia_rapid"),
+    "expedia-xap": ("penalty.formats.expedia_xap", "policy_from_expedia_xap"),
+    "duffel": ("penalty.formats.duffel", "policy_from_duffel"),
+    "hotelbeds": ("penalty.formats.hotelbeds", "policy_from_hotelbeds"),
+    "ratehawk": ("penalty.formats.ratehawk", "policy_from_ratehawk"),
+    "liteapi": ("penalty.formats.liteapi", "policy_from_liteapi"),
+    "innstant": ("penalty.formats.innstant", "policy_from_innstant"),
 }
 #: Every format name, in the order the docs list them.
 FORMATS: Final = tuple(_TRANSLATORS)
@@ -182,16 +186,29 @@ def parse(
         InvalidPolicy: an unknown or undetectable format, or a malformed payload (naming the
             provider's field).
     """
+    if format == "gotadi":
+        return from_gotadi(payload, fold=fold) if zone is None else _no_zone("gotadi", zone)
+    if isinstance(payload, bytes | bytearray | str):
+        text = payload
+        try:
+            payload = json.loads(text, parse_float=Decimal)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidPolicy(
+                "the policy is not JSON", path="policy", value=text[:80], code="invalid_json"
+            ) from exc
     name = detect(payload) if format == "auto" else format
     function = translator(name)
     if name in ZONED:
         return function(payload, zone=zone, fold=fold)
     if zone is not None:
-        raise InvalidPolicy(
-            f"the {name} format reads times without an offset in the booking's zone; "
-            "it takes no zone",
-            path="zone",
-            value=zone,
-            code="zone_not_used",
-        )
+        _no_zone(name, zone)
     return function(payload, fold=fold)
+
+
+def _no_zone(name: str, zone: str) -> NoReturn:
+    raise InvalidPolicy(
+        f"the {name} format reads times without an offset in the booking's zone; it takes no zone",
+        path="zone",
+        value=zone,
+        code="zone_not_used",
+    )

@@ -35,9 +35,7 @@ from datetime import tzinfo
 from typing import Any, Literal
 
 from penalty.errors import InvalidPolicy
-from penalty.instants import Fold
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, WindowSource
-from penalty.providers._formats import (
+from penalty.formats._fields import (
     Raw,
     currency,
     entries,
@@ -47,6 +45,9 @@ from penalty.providers._formats import (
     resolve_zone,
     window,
 )
+from penalty.instants import Fold
+from penalty.policy import Policy, WindowSource
+from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
 __all__ = ["RULES", "RateHawkPolicy", "policy_from_ratehawk"]
 

@@ -34,9 +34,7 @@ from typing import Any
 from pydantic import Field
 
 from penalty.errors import InvalidPolicy
-from penalty.instants import Fold
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, WindowSource
-from penalty.providers._formats import (
+from penalty.formats._fields import (
     Raw,
     currency,
     entries,
@@ -46,6 +44,9 @@ from penalty.providers._formats import (
     step_ends,
     window,
 )
+from penalty.instants import Fold
+from penalty.policy import Policy, WindowSource
+from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
 __all__ = ["RULES", "HotelbedsCancellationPolicy", "policy_from_hotelbeds"]
 

@@ -45,19 +45,7 @@ from datetime import date
 from typing import Any
 
 from penalty.errors import InvalidPolicy
-from penalty.instants import Fold, parse_date
-from penalty.policy import (
-    AfterLast,
-    Basis,
-    Boundary,
-    Gaps,
-    Policy,
-    Rules,
-    Surcharge,
-    Window,
-    WindowSource,
-)
-from penalty.providers._formats import (
+from penalty.formats._fields import (
     Raw,
     count,
     currency,
@@ -68,6 +56,9 @@ from penalty.providers._formats import (
     percent,
     window,
 )
+from penalty.instants import Fold, parse_date
+from penalty.policy import Policy, Surcharge, Window, WindowSource
+from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
 __all__ = ["RULES", "RapidCancelPenalty", "RapidDateRange", "policy_from_expedia_rapid"]
 

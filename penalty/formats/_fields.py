@@ -15,7 +15,6 @@ here read one field each, always naming the provider's own path in an `InvalidPo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -26,9 +25,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from penalty._model import convert_validation_error
 from penalty.errors import InvalidPolicy
-from penalty.instants import Fold, localize, zone
-from penalty.money import parse_decimal, validate_currency
-from penalty.policy import Window, check_window
+from penalty.instants import Fold, from_nanos, localize, parse_iso, wall_time, zone
+from penalty.money import validate_currency
+from penalty.policy import Window, check_components, read_component
 
 __all__ = [
     "Raw",
@@ -49,11 +48,6 @@ __all__ = [
 
 R = TypeVar("R", bound=BaseModel)
 
-_HUNDRED = Decimal(100)
-#: ISO 8601 date and time with ``T`` or a space, optional seconds, fraction and offset.
-_MOMENT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
-)
 _FLOAT_HINT = "read the JSON with json.loads(text, parse_float=Decimal) so that amounts stay exact"
 
 
@@ -104,25 +98,25 @@ def money(raw: object, path: str) -> Decimal:
         >>> money("712.39", "cancelPolicyInfos[0].amount")
         Decimal('712.39')
     """
-    _refuse_float(raw, path, "amount")
-    return parse_decimal(raw, path=path, error=InvalidPolicy, what="amount")
+    return _component(raw, "amount", path)
 
 
 def percent(raw: object, path: str) -> Decimal:
     """A percentage of the booking total, 0-100: ``"30%"``, ``"30"``, ``30``."""
-    _refuse_float(raw, path, "percent")
-    value = parse_decimal(raw, path=path, error=InvalidPolicy, percent=True, what="percent")
-    if value > _HUNDRED:
-        raise InvalidPolicy(
-            "percent must be between 0 and 100", path=path, value=raw, code="percent_out_of_range"
-        )
-    return value
+    return _component(raw, "percent", path)
 
 
 def count(raw: object, path: str) -> Decimal:
     """A number of nights: ``"1"``, ``2``, ``"1.5"``."""
-    _refuse_float(raw, path, "nights")
-    return parse_decimal(raw, path=path, error=InvalidPolicy, what="nights")
+    return _component(raw, "nights", path)
+
+
+def _component(raw: object, field: str, path: str) -> Decimal:
+    _refuse_float(raw, path, field)
+    value = read_component(raw, field, path)
+    if value is None:
+        raise InvalidPolicy(f"{field} is missing", path=path, code="missing")
+    return value
 
 
 def currency(raw: object, path: str) -> str:
@@ -167,23 +161,14 @@ def moment(raw: object, path: str, *, tz: tzinfo | None = None, fold: Fold = "ra
         >>> moment("2018-02-12T11:59:00.000-08:00", "start").isoformat()
         '2018-02-12T11:59:00-08:00'
     """
-    if not isinstance(raw, str) or _MOMENT.fullmatch(raw.strip()) is None:
-        raise InvalidPolicy(
-            "must be an ISO 8601 date and time like 2021-05-12T18:00:00+07:00",
-            path=path,
-            value=raw,
-            code="invalid_datetime",
+    nanos, offset = parse_iso(raw, path=path, error=InvalidPolicy)
+    if offset is not None:
+        return from_nanos(nanos, offset)
+    if tz is not None:
+        return from_nanos(
+            localize(nanos, tz, fold=fold, path=path, error=InvalidPolicy, value=raw), tz
         )
-    text = raw.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidPolicy(
-            "not a valid date and time", path=path, value=raw, code="invalid_datetime"
-        ) from exc
-    if parsed.utcoffset() is None and tz is not None:
-        return localize(parsed, tz, fold=fold, path=path, error=InvalidPolicy, value=raw)
-    return parsed
+    return wall_time(nanos)
 
 
 def step_ends(edges: Sequence[datetime], path: Callable[[int], str]) -> list[datetime | None]:
@@ -239,5 +224,5 @@ def window(values: dict[str, Any], path: Callable[[str], str]) -> Window:
         "kind": values.get("kind"),
         "description": values.get("description", ""),
     }
-    check_window(full, path)
+    check_components(full["kind"], full["percent"], full["amount"], full["nights"], path)
     return Window.model_validate(full)

@@ -39,9 +39,10 @@ from __future__ import annotations
 from typing import Any
 
 from penalty.errors import InvalidPolicy
+from penalty.formats._fields import count, currency, find_key, moment, money, percent, window
 from penalty.instants import Fold
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Window, WindowSource
-from penalty.providers._formats import count, currency, find_key, moment, money, percent, window
+from penalty.policy import Policy, Window, WindowSource
+from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
 __all__ = ["FIELDS", "RULES", "policy_from_expedia_xap"]
 

@@ -41,9 +41,7 @@ from typing import Any
 from pydantic import Field
 
 from penalty.errors import InvalidPolicy
-from penalty.instants import Fold
-from penalty.policy import AfterLast, Basis, Boundary, Gaps, Policy, Rules, Window, WindowSource
-from penalty.providers._formats import (
+from penalty.formats._fields import (
     Raw,
     currency,
     entries,
@@ -53,6 +51,9 @@ from penalty.providers._formats import (
     window,
     zoned_moment,
 )
+from penalty.instants import Fold
+from penalty.policy import Policy, Window, WindowSource
+from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
 __all__ = ["RULES", "InnstantCost", "InnstantFrame", "policy_from_innstant"]
 

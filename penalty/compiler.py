@@ -1,0 +1,368 @@
+"""Compiling a policy against a booking: the work done once, before any quote.
+
+`compile_policy` turns a `Policy`'s window columns into a `Compiled` value:
+
+1. each window's edges become integer nanoseconds (a wall-clock edge is read in the booking's
+   zone, else the policy's ``local_zone``, with a warning), checked (rules 11, 15);
+2. each window's charge is computed exactly (rules 4-6, 10) over one integer denominator;
+3. a sweep over the sorted edges gives every elementary interval between two boundaries its
+   phase and deciding window (rules 3, 7-9);
+4. each interval's fee is rounded once (rule 12).
+
+`penalty.timeline.Timeline` keeps the result and answers quotes from it by bisection.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from penalty._model import construct
+from penalty.errors import InvalidPolicy
+from penalty.instants import localize, to_nanos, wall_time, zone
+from penalty.money import EXACT, minor_unit, round_fee
+from penalty.policy import PolicyWarning
+from penalty.rules import (
+    AfterLast,
+    Basis,
+    Gaps,
+    Phase,
+    check_currency,
+    check_order,
+    edge_shift,
+    interval_phase,
+    nights_charge,
+    window_charge,
+)
+
+if TYPE_CHECKING:
+    from penalty.booking import Booking
+    from penalty.policy import Policy, Surcharge, Windows
+
+__all__ = ["Compiled", "compile_policy"]
+
+_ZERO = Decimal(0)
+_INFINITY = float("inf")
+#: Window edges stay a day inside `datetime`'s range, so that every boundary can be shown in any
+#: zone: 0001-01-02 to 9999-12-31 UTC.
+_FIRST_EDGE = to_nanos(datetime(1, 1, 2, tzinfo=UTC))
+_LAST_EDGE = to_nanos(datetime(9999, 12, 31, tzinfo=UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A policy compiled against a booking.
+
+    Interval ``i`` is ``[bounds[i - 1], bounds[i])`` (open at both ends of the list): there are
+    ``len(bounds) + 1`` of them, each with its fee (rounded), phase and deciding window.
+    """
+
+    bounds: list[int]
+    fees: list[Decimal]
+    phases: list[Phase]
+    deciders: list[int | None]
+    digits: int
+    zone: tzinfo
+    warnings: tuple[PolicyWarning, ...]
+
+
+#: A window as the sweep sees it: (start, end, charge, index); edges in nanoseconds, shifted by
+#: rule 2, infinite when open; the charge exact, over the booking's denominator.
+_Span = tuple[float, float, Decimal, int]
+
+
+def compile_policy(policy: Policy, booking: Booking) -> Compiled:
+    """Compile ``policy`` against ``booking`` (see the module docstring).
+
+    Raises:
+        InvalidPolicy: a window that cannot be read against this booking (naming its path).
+        CurrencyMismatch: a window priced in another currency than the booking.
+
+    Example:
+        >>> import penalty
+        >>> policy = penalty.Policy(windows=[{"start": "2021-05-12T18:00+07:00",
+        ...     "end": "2021-05-13T18:00+07:00", "percent": "70"}])
+        >>> compiled = compile_policy(policy, penalty.Booking(total="3000000", currency="VND"))
+        >>> [str(fee) for fee in compiled.fees], compiled.phases
+        (['0', '2100000', '3000000'], ['free', 'window', 'no_show'])
+    """
+    context = _Context(policy, booking)
+    spans = context.spans()
+    edges = {edge for start, end, _, _ in spans for edge in (start, end)}
+    bounds = sorted(edges - {-_INFINITY, _INFINITY})
+    charges, phases, deciders = _sweep(spans, bounds, context)
+    if policy.surcharge is not None:
+        extra = context.surcharge(policy.surcharge)
+        charges = [min(EXACT.add(charge, extra), context.total) for charge in charges]
+    digits = minor_unit(booking.currency)
+    rounded: dict[Decimal, Decimal] = {}
+    fees = []
+    for charge in charges:  # rule 12: each distinct fee rounded once
+        fee = rounded.get(charge)
+        if fee is None:
+            fee = rounded[charge] = round_fee(charge, context.den, digits)
+        fees.append(fee)
+    return Compiled(
+        bounds=bounds,  # type: ignore[arg-type]  # the infinities are gone
+        fees=fees,
+        phases=phases,
+        deciders=deciders,
+        digits=digits,
+        zone=context.display_zone(),
+        warnings=tuple(context.warnings),
+    )
+
+
+def _sweep(
+    spans: list[_Span], bounds: list[float], context: _Context
+) -> tuple[list[Decimal], list[Phase], list[int | None]]:
+    """Each interval's exact charge, phase and deciding window (rules 3, 7, 8, 9)."""
+    rules = context.policy.rules
+    first_start = min((start for start, _, _, _ in spans), default=_INFINITY)
+    last_end = max((end for _, end, _, _ in spans), default=-_INFINITY)
+    after = {AfterLast.NO_SHOW: context.total, AfterLast.FREE: _ZERO, AfterLast.CARRY: None}[
+        rules.after_last
+    ]
+    carry = rules.gaps is Gaps.CARRY
+    covering = sorted(span for span in spans if span[0] < span[1])
+    #: The windows covering the interval, highest charge first, then the first in the policy's
+    #: order (rule 7): (-charge, index, end).
+    active: list[tuple[Decimal, int, float]] = []
+    charges: list[Decimal] = []
+    phases: list[Phase] = []
+    deciders: list[int | None] = []
+    cursor, waiting, charge, decider = 0, len(covering), _ZERO, None
+    low = -_INFINITY
+    for high in [*bounds, _INFINITY]:  # the interval [low, high)
+        while cursor < waiting and covering[cursor][0] <= low:
+            _, end, covered, index = covering[cursor]
+            heapq.heappush(active, (-covered, index, end))
+            cursor += 1
+        while active and active[0][2] <= low:
+            heapq.heappop(active)
+        phase = interval_phase(
+            covering=bool(active), low=low, high=high, first_start=first_start, last_end=last_end
+        )
+        if active:
+            minus, decider, _ = active[0]
+            charge = -minus
+        elif phase == "free" or (phase == "gap" and not carry):
+            charge, decider = _ZERO, None
+        elif phase == "no_show" and after is not None:
+            charge, decider = after, None
+        # else: a gap under Gaps.CARRY, or AfterLast.CARRY: the charge in force carries on
+        charges.append(charge)
+        phases.append(phase)
+        deciders.append(decider)
+        low = high
+    return charges, phases, deciders
+
+
+def _shown_end(windows: Windows, index: int) -> str | None:
+    end = windows[index].end
+    return None if end is None else end.isoformat()
+
+
+class _Context:
+    """One compilation: the booking's amounts over one denominator, zones, warnings."""
+
+    def __init__(self, policy: Policy, booking: Booking) -> None:
+        self.policy = policy
+        self.booking = booking
+        self.warnings: list[PolicyWarning] = []
+        self.assumed: set[str] = set()
+        self.local_zone: tzinfo | None = None
+        self.first_zone: tzinfo | None = None
+        rates = booking.nightly_rates
+        #: Every charge is over `den`: the number of nights when a night is total / nights.
+        self.den: int = (booking.night_count if rates is None else None) or 1
+        #: The total over `den`: the cap of every charge, and the no-show fee.
+        self.total = booking.total if self.den == 1 else EXACT.multiply(booking.total, self.den)
+        self._prices: list[Decimal] | None = None
+
+    def warn(self, code: str, path: str | None, message: str) -> None:
+        """Record an assumption (SEMANTICS rule 19), once per code and path."""
+        if any(w.code == code and w.path == path for w in self.warnings):
+            return
+        self.warnings.append(
+            construct(PolicyWarning, {"code": code, "path": path, "message": message})
+        )
+
+    def spans(self) -> list[_Span]:
+        """Every window as a span: edges in nanoseconds (shifted by rule 2), exact charge."""
+        policy, windows = self.policy, self.policy.columns
+        source, currency = policy.source, self.booking.currency
+        shift = edge_shift(policy.rules.boundary)
+        refund = policy.rules.basis is Basis.REFUND
+        spans = []
+        if not len(windows):
+            self.warn(
+                "no_windows",
+                source.prefix,
+                "the policy has no windows: cancelling costs the whole total at every instant",
+            )
+        columns = zip(
+            windows.starts,
+            windows.start_zones,
+            windows.ends,
+            windows.end_zones,
+            windows.percents,
+            windows.amounts,
+            windows.nights,
+            windows.currencies,
+            strict=True,
+        )
+        for index, (
+            start,
+            start_zone,
+            end,
+            end_zone,
+            percent,
+            amount,
+            nights,
+            priced_in,
+        ) in enumerate(columns):
+            if priced_in is not None and priced_in != currency:
+                check_currency(priced_in, currency, path=source.path(index, "currency"))
+            low = self.edge(start, start_zone, index, "start")
+            high = self.edge(end, end_zone, index, "end")
+            if high < low:
+                check_order(
+                    low,
+                    high,
+                    path=source.path(index, "end"),
+                    value=lambda i=index: _shown_end(windows, i),  # type: ignore[misc]
+                )
+            charge = window_charge(
+                percent,
+                amount,
+                self.nights(nights, index) if nights else _ZERO,
+                total=self.total,
+                den=self.den,
+            )
+            if refund:
+                charge = EXACT.subtract(self.total, charge)
+            if low == high:
+                self.warn(
+                    "zero_length_window",
+                    source.path(index),
+                    "window ends where it starts: it covers no instant and charges nothing",
+                )
+            if shift:
+                low, high = low + shift, high + shift
+            spans.append((low, high, charge, index))
+        return spans
+
+    def edge(self, nanos: int | None, tz: tzinfo | None, index: int, field: str) -> float:
+        """One window edge in nanoseconds since the epoch (an open edge is infinite)."""
+        if nanos is None:
+            return -_INFINITY if field == "start" else _INFINITY
+        if tz is None:
+            nanos = self.local(nanos, index, field)
+        elif self.first_zone is None:
+            self.first_zone = tz
+        if not _FIRST_EDGE <= nanos <= _LAST_EDGE:
+            raise InvalidPolicy(
+                "time is out of range (window edges go from 0001-01-02 to 9999-12-31 UTC)",
+                path=self.policy.source.path(index, field),
+                value=getattr(self.policy.windows[index], field).isoformat(),
+                code="out_of_range",
+            )
+        return nanos
+
+    def local(self, wall: int, index: int, field: str) -> int:
+        """A window time without an offset, read in the booking's or the policy's zone."""
+        path = self.policy.source.path(index, field)
+        name = self.booking.timezone or self.policy.local_zone
+        if name is None:
+            raise InvalidPolicy(
+                "time has no offset and neither the booking nor the policy names a timezone",
+                path=path,
+                value=wall_time(wall).isoformat(),
+                code="naive_datetime",
+            )
+        tz = zone(name, path=path, error=InvalidPolicy)
+        self.local_zone = tz
+        if name not in self.assumed:
+            self.assumed.add(name)
+            whose = "the booking's timezone" if self.booking.timezone else "the policy's default"
+            self.warn(
+                "assumed_zone",
+                path,
+                f"window times without an offset were read in {name} ({whose})",
+            )
+        return localize(wall, tz, fold=self.policy.fold, path=path, error=InvalidPolicy)
+
+    def display_zone(self) -> tzinfo:
+        """The zone times are shown in: the hotel's when the booking names one, else the windows'.
+
+        A window written in a winter offset still reads right after a DST switch.
+        """
+        hotel = self.booking.timezone
+        if hotel is not None:
+            return zone(hotel, path="timezone", error=InvalidPolicy)
+        return self.local_zone or self.first_zone or UTC
+
+    def prices(self, path: str, value: object) -> list[Decimal]:
+        """Each night's price over `den`, in stay order, warning of what was assumed."""
+        if self._prices is not None:
+            return self._prices
+        booking = self.booking
+        rates = booking.nightly_rates
+        if rates is None:
+            count = booking.night_count
+            if count is None:
+                raise InvalidPolicy(
+                    "a nights charge needs the booking's nightly_rates or check_in/check_out",
+                    path=path,
+                    value=value,
+                    code="nights_unknown",
+                )
+            self.warn(
+                "average_night",
+                path,
+                "the booking has no nightly_rates: each night is priced at total / nights",
+            )
+            self._prices = [booking.total] * count  # total / count, over den = count
+        else:
+            self._prices = [rate.amount for rate in rates]
+            summed = sum(self._prices, _ZERO)
+            if summed != booking.total:
+                self.warn(
+                    "rates_do_not_add_up",
+                    "nightly_rates",
+                    f"the nightly rates add up to {summed}, not the total {booking.total}: "
+                    "nights are charged at their rates, percents of the total",
+                )
+        return self._prices
+
+    def nights(self, nights: Decimal, index: int) -> Decimal:
+        """Rule 6 for window ``index``: its first ``nights`` nights, over `den`."""
+        path = self.policy.source.path(index, "nights")
+        return nights_charge(nights, self.prices(path, str(nights)))
+
+    def surcharge(self, surcharge: Surcharge) -> Decimal:
+        """The policy's surcharge over `den`: its amount plus the nights in its stay dates."""
+        charge = _ZERO
+        if surcharge.amount is not None:
+            amount = surcharge.amount
+            charge = amount if self.den == 1 else EXACT.multiply(amount, self.den)
+        if surcharge.stay_dates:
+            path = self.policy.source.surcharge
+            ranges = [f"{first}..{last}" for first, last in surcharge.stay_dates]
+            dates = self.booking.night_dates()
+            if dates is None:
+                raise InvalidPolicy(
+                    "charging stay dates needs the booking's check_in (or dated nightly_rates)",
+                    path=path,
+                    value=ranges,
+                    code="stay_dates_unknown",
+                )
+            prices = self.prices(path, ranges)
+            for night, price in zip(dates, prices, strict=False):
+                if any(first <= night <= last for first, last in surcharge.stay_dates):
+                    charge = EXACT.add(charge, price)
+        return min(charge, self.total)

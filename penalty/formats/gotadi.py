@@ -1,0 +1,459 @@
+"""Gotadi's penalty windows as Gotadi sends them, read into a `Policy`.
+
+Seed 001 and PROTOCOLS A.5: every window field is a string, ``""`` means absent; dates are ISO
+8601 with an offset (``2021-05-12T18:00:00.000+07:00``) in the penalty examples and
+``dd/MM/yyyy HH:mm`` with no zone (``26/08/2021 11:00``) in the live API example. A zoneless
+date is a wall-clock time: the engine reads it in the booking's timezone, or else in
+``Asia/Ho_Chi_Minh`` (Gotadi's own zone), and says so in a warning.
+
+`from_gotadi` takes the ``cancelPenalties`` list, the ``result`` object or a whole
+check-cancel-penalty response, as JSON bytes or text or as parsed JSON. The provider's status
+comes first (SEMANTICS rule 18): a response with ``success: false`` or ``errors`` raises
+`ProviderRejected` with Gotadi's messages; ``result.status`` ``NOT_ALLOW_CANCELLATION`` or
+``UNKNOWN`` raises `NotCancellable`. Neither ever yields a fee.
+
+The pipeline: one pydantic-core call validates the payload's shape straight from the bytes; each
+window's fields are then read once (dates through the one ISO 8601 grammar, numbers through the
+one decimal grammar) into the policy's window columns. A payload that does not validate is read
+again step by step, so that the first bad field is named with its path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from functools import partial
+from typing import Annotated, Any, NotRequired
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from typing_extensions import TypedDict  # pydantic needs it (not typing's) before 3.12
+
+from penalty._model import construct, convert_validation_error
+from penalty.errors import InvalidPolicy, NotCancellable, ProviderRejected
+from penalty.instants import Fold, read_iso, wall_nanos
+from penalty.money import validate_currency
+from penalty.policy import (
+    COMPONENTS,
+    Policy,
+    Windows,
+    WindowSource,
+    check_components,
+    read_component,
+)
+from penalty.rules import Rules, check_order
+
+__all__ = [
+    "GOTADI_ZONE",
+    "RULES",
+    "CheckCancelPenaltyResponse",
+    "CheckCancelPenaltyResult",
+    "GotadiCancelPenalty",
+    "from_gotadi",
+    "read_penalties",
+]
+
+#: Gotadi's own zone (UTC+7), assumed for dates written without an offset (UNCONFIRMED, A.5).
+GOTADI_ZONE = "Asia/Ho_Chi_Minh"
+#: Gotadi's rules are the engine's defaults: ``[start, end)``, gaps carry, no-show after.
+RULES = Rules()
+#: ``result.status`` values that forbid quoting a fee (SEMANTICS rule 18).
+_NOT_CANCELLABLE = {
+    "NOT_ALLOW_CANCELLATION": "Gotadi does not allow cancelling this booking",
+    "UNKNOWN": "Gotadi does not know yet whether this booking can be cancelled (re-check)",
+}
+#: ASCII digits only: int() would read "٢٦" as 26.
+_LOCAL = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?", re.ASCII)
+#: Gotadi's field names for the domain's, used to name fields in errors.
+_SOURCE_FIELDS = (
+    ("start", "startDate"),
+    ("end", "endDate"),
+    ("kind", "type"),
+    ("percent", "percent"),
+    ("amount", "amount"),
+    ("nights", "nights"),
+    ("currency", "currency"),
+)
+_NAMES = dict(_SOURCE_FIELDS)
+
+
+class _Raw(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+class GotadiCancelPenalty(_Raw):
+    """One ``cancelPenalties`` entry, exactly as Gotadi sends it (all strings)."""
+
+    start_date: str = Field(alias="startDate", strict=True)
+    end_date: str = Field(alias="endDate", strict=True)
+    type: str = Field(strict=True)
+    currency: str = ""
+    percent: str = ""
+    nights: str = ""
+    amount: str = ""
+    description: str = ""
+
+    @field_validator("currency", "percent", "nights", "amount", "description", mode="before")
+    @classmethod
+    def _absent(cls, raw: object) -> object:
+        """``null`` is absent too (Java serializers send it); anything else must be a string."""
+        if raw is None:
+            return ""
+        if not isinstance(raw, str):
+            msg = f"must be a string, as Gotadi sends it, not {type(raw).__name__}"
+            raise ValueError(msg)  # noqa: TRY004 - pydantic reports a ValueError with its path
+        return raw
+
+
+class CheckCancelPenaltyResult(_Raw):
+    """``result`` of ``POST /api/v3/hotel/check-cancel-penalty``."""
+
+    status: str | None = None
+    cancel_penalties: tuple[GotadiCancelPenalty, ...] = Field(default=(), alias="cancelPenalties")
+    cancel_penalty_total: Decimal | None = Field(default=None, alias="cancelPenaltyTotal")
+
+    @field_validator("cancel_penalties", mode="before")
+    @classmethod
+    def _null_list(cls, raw: object) -> object:
+        return () if raw is None else raw
+
+    @field_validator("cancel_penalty_total", mode="before")
+    @classmethod
+    def _total(cls, raw: object) -> object:
+        # A JSON number: parsed with parse_float=Decimal it is exact already; from a plain
+        # json.loads it is a float whose shortest repr is the literal Gotadi wrote.
+        if isinstance(raw, float):
+            return Decimal(repr(raw))
+        return raw
+
+
+class CheckCancelPenaltyResponse(_Raw):
+    """The whole check-cancel-penalty response (PROTOCOLS A.5)."""
+
+    result: CheckCancelPenaltyResult | None = None
+    duration: int | str | None = None
+    success: bool | int | None = None
+    text_message: str | None = Field(default=None, alias="textMessage")
+    errors: list[Any] | None = None
+    infos: list[Any] | None = None
+
+
+# -- the shape, validated in one pydantic-core call ------------------------------------------
+
+_Text = Annotated[str, Field(strict=True)]
+_Absent = Annotated[str | None, Field(strict=True)]
+
+
+class _Entry(TypedDict):
+    """`GotadiCancelPenalty` as a plain dict: the same checks, in pydantic-core alone."""
+
+    startDate: _Text
+    endDate: _Text
+    type: _Text
+    currency: NotRequired[_Absent]
+    percent: NotRequired[_Absent]
+    nights: NotRequired[_Absent]
+    amount: NotRequired[_Absent]
+    description: NotRequired[_Absent]
+
+
+class _Result(TypedDict):
+    status: NotRequired[Any]
+    cancelPenalties: NotRequired[list[_Entry] | None]
+
+
+class _Envelope(TypedDict):
+    """A whole response, or its ``result`` object: the keys that decide what it says."""
+
+    result: NotRequired[_Result | None]
+    success: NotRequired[Any]
+    errors: NotRequired[Any]
+    textMessage: NotRequired[Any]
+    status: NotRequired[Any]
+    cancelPenalties: NotRequired[list[_Entry] | None]
+
+
+_PAYLOAD: TypeAdapter[list[_Entry] | _Envelope] = TypeAdapter(list[_Entry] | _Envelope)
+
+
+def from_gotadi(payload: object, *, fold: Fold = "raise") -> Policy:
+    """A `Policy` from Gotadi's ``cancelPenalties``, a ``result`` or a whole response.
+
+    ``payload`` is JSON (``bytes`` or ``str``) or parsed JSON (a list or a dict).
+
+    Raises:
+        InvalidPolicy: naming the field (``cancelPenalties[1].percent``) and its value.
+        ProviderRejected: a response with ``success: false`` or ``errors``.
+        NotCancellable: ``result.status`` is ``NOT_ALLOW_CANCELLATION`` or ``UNKNOWN``.
+
+    Example:
+        >>> from_gotadi(b'{"result": {"status": "NOT_ALLOW_CANCELLATION", "cancelPenalties": []}}')
+        Traceback (most recent call last):
+        ...
+        penalty.errors.NotCancellable: result.status: gotadi: ... (got 'NOT_ALLOW_CANCELLATION')
+    """
+    _check_fold(fold)
+    try:
+        if isinstance(payload, bytes | bytearray | str):
+            shaped = _PAYLOAD.validate_json(payload)
+        else:
+            shaped = _PAYLOAD.validate_python(payload)
+    except ValidationError:
+        return _step_by_step(_parsed(payload), fold)
+    if isinstance(shaped, list):
+        return _policy(shaped, "cancelPenalties", fold)
+    penalties, prefix = _unwrap(shaped)
+    return _policy([] if penalties is None else penalties, prefix, fold)  # type: ignore[arg-type]
+
+
+def read_penalties(payload: object, *, fold: Fold = "raise") -> Policy:
+    """The windows of a payload, whatever its status says.
+
+    For a client that reads the status itself, such as `penalty.providers.gotadi`;
+    `from_gotadi` is what quotes should use.
+    """
+    _check_fold(fold)
+    penalties, prefix = _find_penalties(payload)
+    return _step_by_step_windows(penalties, prefix, fold)
+
+
+def _check_fold(fold: object) -> None:
+    if fold not in ("raise", "earlier", "later"):
+        raise InvalidPolicy(
+            "fold must be raise, earlier or later", path="fold", value=fold, code="invalid_fold"
+        )
+
+
+def _parsed(payload: object) -> object:
+    if not isinstance(payload, bytes | bytearray | str):
+        return payload
+    try:
+        return json.loads(payload, parse_float=Decimal)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidPolicy(
+            "a Gotadi policy is a cancelPenalties list or a check-cancel-penalty response "
+            "(or their JSON)",
+            value=payload[:80],
+            code="not_a_policy",
+        ) from exc
+
+
+def _unwrap(envelope: Any) -> tuple[object, str]:
+    """The ``cancelPenalties`` of a response or result, after its status says it may be read."""
+    if "result" in envelope:
+        _check_response(envelope)
+        result = envelope["result"]
+        if not isinstance(result, dict):
+            raise InvalidPolicy(
+                "result must be an object", path="result", value=result, code="wrong_type"
+            )
+        _check_status(result.get("status"), "result.status")
+        envelope, prefix = result, "result.cancelPenalties"
+    else:
+        _check_status(envelope.get("status"), "status")
+        prefix = "cancelPenalties"
+    if "cancelPenalties" not in envelope:
+        raise InvalidPolicy("no cancelPenalties in the response", path=prefix, code="missing")
+    return envelope["cancelPenalties"], prefix
+
+
+def _check_response(response: dict[str, Any]) -> None:
+    """Rule 18: ``success: false`` or any ``errors`` is Gotadi refusing the call."""
+    errors = response.get("errors")
+    success = response.get("success", True)
+    if errors or success is False or success == 0:
+        messages = [str(response.get("textMessage") or "").strip()]
+        code = "unknown"
+        for item in errors if isinstance(errors, list) else []:
+            if isinstance(item, dict):
+                code = str(item.get("code") or item.get("errorCode") or code)
+                messages.append(str(item.get("message") or item.get("msg") or "").strip())
+            else:
+                messages.append(str(item).strip())
+        said = "; ".join(message[:200] for message in messages if message)
+        raise ProviderRejected(
+            "the check-cancel-penalty call failed" + (f": {said}" if said else ""),
+            provider="gotadi",
+            provider_code=code,
+            code="check_failed",
+        )
+
+
+def _check_status(status: object, path: str) -> None:
+    """Rule 18: a status that forbids cancelling, or that is not known yet, yields no fee."""
+    if isinstance(status, str) and status in _NOT_CANCELLABLE:
+        raise NotCancellable(
+            _NOT_CANCELLABLE[status], provider="gotadi", provider_code=status, path=path
+        )
+
+
+def _find_penalties(payload: object) -> tuple[object, str]:
+    """The ``cancelPenalties`` list inside parsed ``payload``, and its path (no status check)."""
+    payload = _parsed(payload)
+    if isinstance(payload, list | tuple):
+        return payload, "cancelPenalties"
+    if not isinstance(payload, dict):
+        raise InvalidPolicy(
+            "a Gotadi policy is a cancelPenalties list or a check-cancel-penalty response",
+            value=payload,
+            code="not_a_policy",
+        )
+    prefix = "cancelPenalties"
+    if "result" in payload:
+        payload = payload["result"]
+        prefix = "result.cancelPenalties"
+        if not isinstance(payload, dict):
+            raise InvalidPolicy(
+                "result must be an object", path="result", value=payload, code="wrong_type"
+            )
+    if "cancelPenalties" not in payload:
+        raise InvalidPolicy("no cancelPenalties in the response", path=prefix, code="missing")
+    penalties = payload["cancelPenalties"]
+    return ([] if penalties is None else penalties), prefix
+
+
+def _step_by_step(payload: object, fold: Fold) -> Policy:
+    """The payload that did not validate in one call, read field by field to name what is bad."""
+    if isinstance(payload, dict):
+        if "result" in payload:
+            _check_response(payload)
+            if isinstance(payload["result"], dict):
+                _check_status(payload["result"].get("status"), "result.status")
+        else:
+            _check_status(payload.get("status"), "status")
+    penalties, prefix = _find_penalties(payload)
+    return _step_by_step_windows(penalties, prefix, fold)
+
+
+def _step_by_step_windows(penalties: object, prefix: str, fold: Fold) -> Policy:
+    if not isinstance(penalties, list | tuple):
+        raise InvalidPolicy(
+            "cancelPenalties must be a list", path=prefix, value=penalties, code="wrong_type"
+        )
+    entries = []
+    for index, entry in enumerate(penalties):
+        path = f"{prefix}[{index}]"
+        try:
+            raw = GotadiCancelPenalty.model_validate(entry)
+        except ValidationError as exc:
+            raise convert_validation_error(exc, InvalidPolicy, path) from exc
+        entries.append(raw.model_dump(by_alias=True))
+    return _policy(entries, prefix, fold)
+
+
+def _policy(entries: list[Any], prefix: str, fold: Fold) -> Policy:
+    """Validated entries (dicts of strings or ``None``) into a policy's window columns."""
+    windows = Windows()
+    times: dict[str, tuple[int, tzinfo | None]] = {}  # windows share their edges: read once
+    for index, entry in enumerate(entries):
+        path = f"{prefix}[{index}]"
+        kind = entry["type"]
+        if kind not in COMPONENTS:
+            raise InvalidPolicy(
+                "type must be NIGHTS, AMOUNT or PERCENT",
+                path=f"{path}.type",
+                value=kind,
+                code="unknown_type",
+            )
+        start, start_zone = times.get(entry["startDate"]) or _time(entry, "startDate", path, times)
+        end, end_zone = times.get(entry["endDate"]) or _time(entry, "endDate", path, times)
+        if (start_zone is None) == (end_zone is None):  # comparable before compiling
+            check_order(start, end, path=f"{path}.endDate", value=partial(_field, entry, "endDate"))
+        percent = _number(entry, "percent", path)
+        amount = _number(entry, "amount", path)
+        nights = _number(entry, "nights", path)
+        check_components(kind, percent, amount, nights, partial(_gotadi_path, path))
+        currency = entry.get("currency") or None
+        if currency is not None:
+            validate_currency(currency, path=f"{path}.currency", error=InvalidPolicy)
+        windows.add(
+            start,
+            start_zone,
+            end,
+            end_zone,
+            percent,
+            amount,
+            nights,
+            currency,
+            kind,
+            entry.get("description") or "",
+        )
+    return construct(
+        Policy,
+        {
+            "windows": windows,
+            "rules": RULES,
+            "local_zone": GOTADI_ZONE,
+            "fold": fold,
+            "source": _source(prefix),
+            "surcharge": None,
+        },
+    )
+
+
+def _number(entry: dict[str, Any], field: str, path: str) -> Decimal | None:
+    raw = entry.get(field)
+    return None if not raw else read_component(raw, field, f"{path}.{field}")
+
+
+def _time(
+    entry: dict[str, Any], field: str, path: str, times: dict[str, tuple[int, tzinfo | None]]
+) -> tuple[int, tzinfo | None]:
+    """``2021-05-12T18:00:00.000+07:00`` (the one ISO grammar) or ``26/08/2021 11:00`` (local)."""
+    text = entry[field]
+    read = _local(text) if text[2:3] == "/" else read_iso(text)
+    if read is None:
+        raise InvalidPolicy(
+            "date must be ISO 8601 (2021-05-12T18:00:00.000+07:00) or dd/MM/yyyy HH:mm",
+            path=f"{path}.{field}",
+            value=text,
+            code="invalid_datetime",
+        )
+    times[text] = read
+    return read
+
+
+def _local(text: str) -> tuple[int, None] | None:
+    """Gotadi's ``dd/MM/yyyy HH:mm[:ss]``, a wall-clock time (no zone)."""
+    match = _LOCAL.fullmatch(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second = match.groups()
+    try:
+        wall = datetime(  # noqa: DTZ001 - a wall-clock time, zoned when compiled
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0)
+        )
+    except ValueError:
+        return None
+    return wall_nanos(wall), None
+
+
+def _field(entry: dict[str, Any], field: str) -> object:
+    return entry[field]
+
+
+def _gotadi_path(path: str, field: str) -> str:
+    return f"{path}.{_NAMES.get(field, field)}"
+
+
+_SOURCES: dict[str, WindowSource] = {}
+
+
+def _source(prefix: str) -> WindowSource:
+    source = _SOURCES.get(prefix)
+    if source is None:
+        source = _SOURCES[prefix] = construct(
+            WindowSource, {"prefix": prefix, "fields": _SOURCE_FIELDS, "surcharge": "surcharge"}
+        )
+    return source
+
+
+def _from_gotadi(cls: type[Policy], payload: object, *, fold: Fold = "raise") -> Policy:
+    """`from_gotadi` (kept as ``Policy.from_gotadi`` for the code that calls it so)."""
+    del cls
+    return from_gotadi(payload, fold=fold)
+
+
+# `Policy` is defined below the formats and never imports them: its shortcut is installed here.
+Policy.from_gotadi = classmethod(_from_gotadi)  # type: ignore[assignment, method-assign]
