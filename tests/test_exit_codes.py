@@ -13,7 +13,10 @@ tiny fault server (a `SandboxServer` with one fixed answer) for the answers it c
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +145,24 @@ def test_gotadi_check_of_an_unknown_booking_is_a_refusal(
     code, err = _run(["gotadi", "check", "NOPE"], capsys)
     assert code == EXIT_FAILED
     assert "HTTP 404" in err
+
+
+def test_the_console_script_exits_with_the_same_codes(servers: Servers) -> None:
+    """The installed ``penalty`` script, in a child process: the two findings exit 1 there too."""
+    script = Path(sys.executable).with_name("penalty")
+    env = {name: value for name, value in os.environ.items() if name.startswith("PENALTY_")}
+    env["PATH"] = os.environ.get("PATH", "")
+    runs = [
+        ([str(script), "tiki", "cancel", "5101", "--comment", "x"], EXIT_OK),
+        ([str(script), "tiki", "cancel", "5101", "--comment", "x"], EXIT_FAILED),
+        ([str(script), "gotadi", "check", "NOPE"], EXIT_FAILED),
+    ]
+    for argv, expected in runs:
+        done = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == expected, done.stderr
+        assert "Traceback" not in done.stderr
 
 
 # -- gotadi cancel: a booking file of another stay, --at away from a sandbox -----------------------
