@@ -14,8 +14,8 @@ from time import sleep
 import httpx
 import pytest
 
-from penalty.errors import ProviderProtocolError, ProviderUnavailable
-from penalty.providers._http import MAX_BODY, RetryPolicy, send
+from penalty.errors import ProviderProtocolError, ProviderRejected, ProviderUnavailable
+from penalty.providers._http import MAX_BODY, RetryPolicy, is_refusal, refusal, send
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
 
 URL = "https://provider.test/api"
@@ -104,13 +104,51 @@ def test_transport_failures_are_provider_unavailable(failure: Exception, code: s
     assert len(seen) == 1
 
 
-@pytest.mark.parametrize("status", [500, 501, 502, 503, 504, 520, 599, 429])
-def test_every_5xx_and_429_is_unavailable_and_never_retried_unless_safe(status: int) -> None:
-    """Any 5xx (not only 500-504) and 429 are ProviderUnavailable; a cancel is sent once."""
+@pytest.mark.parametrize("status", [500, 501, 502, 503, 504, 520, 599, 429, 408])
+def test_every_5xx_429_408_is_unavailable_and_never_retried_unless_safe(status: int) -> None:
+    """Any 5xx (not only 500-504), 429 and 408 are ProviderUnavailable; a cancel is sent once."""
     client, seen = _scripted(httpx.Response(status, text="busy"))
     with client, pytest.raises(ProviderUnavailable) as caught:
         _send(client, idempotent=False)
     assert (caught.value.code, caught.value.status_code) == ("http_status", status)
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 409, 410, 422, 451, 499])
+def test_a_4xx_is_a_refusal_handed_back_and_never_retried(status: int) -> None:
+    """Any 4xx but 408 and 429 is a refusal: handed back at once (the client reads it in its
+    provider's words), never retried even when safe; `refusal` makes it a ProviderRejected."""
+    client, seen = _scripted(httpx.Response(status, text="no"))
+    with client:
+        response = _send(client, idempotent=True)
+    assert response.status_code == status
+    assert len(seen) == 1
+    assert is_refusal(status)
+    error = refusal(response, provider="test")
+    assert isinstance(error, ProviderRejected)
+    assert (error.status_code, error.provider_code, error.code) == (
+        status,
+        f"HTTP {status}",
+        "http_status",
+    )
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 299])
+def test_a_2xx_is_an_answer(status: int) -> None:
+    """2xx is handed back for the client to read; it is no refusal."""
+    client, _ = _scripted(httpx.Response(status))
+    with client:
+        assert _send(client, idempotent=True).status_code == status
+    assert not is_refusal(status)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308, 304, 600])
+def test_a_redirect_is_neither_answer_nor_refusal(status: int) -> None:
+    """A 3xx (httpx does not follow it) is a protocol error, not retried; a script sees 3."""
+    client, seen = _scripted(httpx.Response(status, headers={"Location": "https://x.example/"}))
+    with client, pytest.raises(ProviderProtocolError) as caught:
+        _send(client, idempotent=True)
+    assert caught.value.code == "http_status"
     assert len(seen) == 1
 
 

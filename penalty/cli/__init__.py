@@ -1,13 +1,34 @@
 """The ``penalty`` command line: the same engine as the library, nothing re-implemented.
 
 Each subcommand lives in its own module here with a ``register(subparsers)`` function that adds
-its parser and sets ``run`` (a function ``argparse.Namespace -> int``). Exit codes:
+its parser and sets ``run`` (a function ``argparse.Namespace -> int``).
 
-* 0 — done;
-* 1 — the operation ran but did not succeed (e.g. a provider refused a cancellation);
-* 2 — bad input or usage: one line on stderr naming the field, no traceback;
-* 3 — a provider could not be reached or gave an answer we cannot believe;
-* 130 — interrupted (Ctrl-C), e.g. stopping ``penalty sandbox``.
+Exit codes, one table for every command (scripts can trust them; `exit_code` maps errors):
+
+====  ==========================================================================================
+code  meaning
+====  ==========================================================================================
+0     done: the quote or schedule printed; the provider answered the query; the cancellation
+      is confirmed (Gotadi ``CANCEL_CONFIRMED``, Tiki ``canceled``, Ksher cancelled or already
+      cancelled); a sandbox stopped with Ctrl-C
+1     the provider refused, or the operation ran and did not succeed: any HTTP 4xx but 408 and
+      429 (unknown booking 404, forbidden 401/403, an order already cancelled 400), a refusal
+      in the provider's own words (a Gotadi error code, a Tiki error envelope, a Ksher result
+      code), a flow that ended otherwise (Gotadi not allowed, expired, mismatch, rejected,
+      still pending or unknown at the deadline; Ksher already paid); another cancellation of
+      the same booking in flight
+2     bad input, usage or configuration, nothing sent: one line on stderr naming the field,
+      no traceback (a malformed file, an unknown flag, a missing setting, ``--at`` away from
+      a sandbox without ``--force``, a booking file that does not belong to the live policy)
+3     the provider could not be reached or answered something we cannot believe: connection
+      refused or reset, timeout, HTTP 5xx, 408, 429 (after the retries allowed), a redirect,
+      a body that is not JSON, truncated or of the wrong shape, a missing or bad signature,
+      an answer about another booking or order
+130   interrupted (Ctrl-C) while a command runs
+====  ==========================================================================================
+
+Each command's own module says which of these it can end with; the README's "Exit codes"
+section has the per-command table.
 """
 
 from __future__ import annotations
@@ -27,6 +48,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PROVIDER",
     "EXIT_USAGE",
+    "exit_code",
     "main",
 ]
 
@@ -60,6 +82,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {shown}\n")
 
 
+def exit_code(error: PenaltyError) -> int:
+    """The exit code an error ends the CLI with (the table in this module's docstring).
+
+    Example:
+        >>> from penalty.errors import ProviderUnavailable
+        >>> exit_code(ProviderRejected("HTTP 404", provider="gotadi", provider_code="HTTP 404"))
+        1
+        >>> exit_code(ProviderUnavailable("HTTP 429", provider="tiki"))
+        3
+    """
+    if isinstance(error, InvalidInput):
+        return EXIT_USAGE
+    if isinstance(error, ProviderRejected):
+        return EXIT_FAILED
+    if isinstance(error, ProviderError):
+        return EXIT_PROVIDER
+    return EXIT_FAILED
+
+
+def _label(error: PenaltyError) -> str:
+    """How stderr's one line starts: ``penalty: provider refused: …`` and the like."""
+    if isinstance(error, ProviderRejected):
+        return "provider refused"
+    return "provider error" if isinstance(error, ProviderError) else "error"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every registered subcommand."""
     parser = _Parser(
@@ -88,16 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    except InvalidInput as exc:
-        print(f"penalty: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ProviderRejected as exc:  # the provider answered, and said no
-        print(f"penalty: provider refused: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except ProviderError as exc:
-        print(f"penalty: provider error: {exc}", file=sys.stderr)
-        return EXIT_PROVIDER
     except PenaltyError as exc:
-        print(f"penalty: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        print(f"penalty: {_label(exc)}: {exc}", file=sys.stderr)
+        return exit_code(exc)
     return code

@@ -3,9 +3,17 @@
 Configured from ``PENALTY_GOTADI_*`` environment variables and/or the ``[gotadi]`` table of
 ``--config FILE`` (see `penalty.providers.gotadi.config`). Secrets are never printed.
 
-Exit codes: 0 done (``cancel``: confirmed); 1 the cancellation did not end confirmed (not
-allowed, expired, mismatch, rejected, still pending); 2 bad input; 3 Gotadi unreachable or not
-believable.
+Exit codes (the table in `penalty.cli`):
+
+* ``check``: 0 Gotadi answered (whatever its status says); 1 Gotadi refused (HTTP 4xx such as
+  404 for an unknown booking, ``success: false``); 2 bad input, or a ``--booking`` that is not
+  this booking's; 3 Gotadi unreachable (timeout, 5xx, 408, 429) or not believable.
+* ``cancel``: 0 Gotadi confirmed; 1 it refused before anything was sent, or the flow ended
+  otherwise (not allowed, expired, mismatch, rejected, still pending or unknown at ``--wait``);
+  2 bad input, nothing sent (a booking file that is not this booking's, ``--at`` away from a
+  sandbox without ``--force``); 3 Gotadi unreachable before sending, or an answer that cannot
+  be believed (bad signature, garbage).
+* ``status``: 0 Gotadi answered; 1 it refused (a verified error code, HTTP 4xx); 2; 3 as above.
 """
 
 from __future__ import annotations
@@ -20,9 +28,10 @@ from typing import Any
 from penalty.booking import Booking
 from penalty.cli import EXIT_FAILED, EXIT_OK
 from penalty.cli._io import load_booking
-from penalty.errors import InvalidInstant
+from penalty.errors import InvalidInput, InvalidInstant
 from penalty.instants import from_nanos, parse_instant
 from penalty.providers._sandbox import Handler
+from penalty.providers._settings import is_loopback_url
 from penalty.providers.gotadi.client import GotadiClient, PenaltyCheck
 from penalty.providers.gotadi.config import GotadiSettings
 from penalty.providers.gotadi.crypto import RsaPadding
@@ -77,6 +86,11 @@ def register(subparsers: Any) -> None:
     )
     _at(cancel)
     cancel.add_argument(
+        "--force",
+        action="store_true",
+        help="allow --at against a base URL that is not a local sandbox",
+    )
+    cancel.add_argument(
         "--wait",
         type=float,
         default=FlowSettings().deadline,
@@ -100,13 +114,33 @@ def _at(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--at",
         metavar="ISO",
-        help="cancel time for the quote, with an offset (default: now); for sandbox runs",
+        help="cancel time for the quote, with an offset (default: now); for sandbox runs "
+        "(cancel: a local sandbox only, unless --force)",
     )
 
 
-def _client(args: argparse.Namespace) -> GotadiClient:
+def _settings(args: argparse.Namespace) -> GotadiSettings:
     overrides = {"base_url": args.base_url} if args.base_url else {}
-    return GotadiClient(GotadiSettings.load(config_file=args.config, **overrides))
+    return GotadiSettings.load(config_file=args.config, **overrides)
+
+
+def _client(args: argparse.Namespace) -> GotadiClient:
+    return GotadiClient(_settings(args))
+
+
+def _at_allowed(args: argparse.Namespace, settings: GotadiSettings) -> None:
+    """``cancel --at`` quotes another instant than now: only against a loopback sandbox.
+
+    Against Gotadi itself that fee would be paid for real, so it takes ``--force``.
+    """
+    if args.at and not args.force and not is_loopback_url(settings.base_url):
+        raise InvalidInput(
+            "quotes the fee at another instant than now: allowed only against a local sandbox "
+            "(127.0.0.1, localhost, ::1); add --force to send that fee to this base URL",
+            path="--at",
+            value=args.at,
+            code="at_not_sandbox",
+        )
 
 
 def _now(args: argparse.Namespace) -> datetime | None:
@@ -142,6 +176,7 @@ def _run_check(args: argparse.Namespace) -> int:
         check = gotadi.check_cancel_penalty(args.booking_number)
     quote = None
     if booking is not None:
+        check.require_booking(booking)
         quote = check.policy.quote(booking, at if at is not None else datetime.now(UTC))
     if args.json:
         result = check.response.result
@@ -215,9 +250,11 @@ def _outcome_json(outcome: CancelOutcome) -> dict[str, Any]:
 def _run_cancel(args: argparse.Namespace) -> int:
     booking: Booking = load_booking(args.booking)
     at = _now(args)
+    gotadi_settings = _settings(args)
+    _at_allowed(args, gotadi_settings)
     settings = FlowSettings(deadline=args.wait)
     live: Callable[[Step], None] | None = None if args.json else print
-    with _client(args) as gotadi:
+    with GotadiClient(gotadi_settings) as gotadi:
         kwargs: dict[str, Any] = {"now": (lambda: at)} if at is not None else {}
         outcome = run_flow(
             gotadi, args.booking_number, booking, settings=settings, on_step=live, **kwargs

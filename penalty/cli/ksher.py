@@ -2,8 +2,14 @@
 
 Configured like the Gotadi commands: ``PENALTY_KSHER_*`` environment variables and/or the
 ``[ksher]`` table of ``--config FILE`` (see `penalty.providers.ksher.config`). The private key is
-never printed. ``cancel`` exits 1 when the order was already paid: the booking must then be
-refunded another way.
+never printed.
+
+Exit codes (the table in `penalty.cli`): 0 cancelled or already cancelled (``cancel``), or the
+order's state (``query``, whatever it is); 1 Ksher refused (a result code such as -3 no such
+order or -6 cancel failed, an order query whose result is ``FAIL``, any HTTP 4xx but 408 and
+429), or, for ``cancel``, the order was already paid: refund the booking another way; 2 bad
+input or a missing setting, nothing sent; 3 Ksher unreachable (timeout, reset, 5xx, 408, 429)
+or an answer we cannot believe (not JSON, unsigned or badly signed, about another order, stale).
 """
 
 from __future__ import annotations

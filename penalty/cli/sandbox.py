@@ -10,6 +10,8 @@ build that provider's sandbox. To add one, add a row; the module provides:
   a client at it. Never a real secret.
 
 The server listens on 127.0.0.1 only; ``--port 0`` (the default) picks a free port and prints it.
+Ctrl-C is how a sandbox stops: it prints ``stopped`` and exits 0; a port already taken exits 2
+(`penalty.cli`'s table).
 """
 
 from __future__ import annotations

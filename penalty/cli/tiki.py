@@ -3,6 +3,13 @@
 Configured like the Gotadi commands: ``PENALTY_TIKI_*`` environment variables and/or the
 ``[tiki]`` table of ``--config FILE`` (see `penalty.providers.tiki.config`). The client secret is
 never printed.
+
+Exit codes (the table in `penalty.cli`): 0 cancelled, or known (``--status canceled``) to be
+cancelled already, nothing sent; 1 Tiki refused (its error envelope or any HTTP 4xx but 408 and
+429: an order already cancelled or completed 400, unknown 404, credentials or signature refused
+401); 2 bad input or a missing setting, nothing sent (``--status completed`` included); 3 Tiki
+unreachable (timeout, reset, 5xx, 408, 429) or an answer that is not a Tiki envelope for this
+order.
 """
 
 from __future__ import annotations

@@ -11,12 +11,32 @@ Nothing waits for ever and nothing grows without bound: httpx's timeouts bound e
 each read); `send` also bounds a whole attempt (an answer trickling in a byte at a time ends as a
 timeout once connect + read timeout have passed) and the size of an answer (`MAX_BODY`); retries
 are bounded in count and in time (`RetryPolicy`), a provider's ``Retry-After`` included.
+
+What an HTTP status means is decided here, once, for every provider (the CLI's exit code follows
+from the error's type, see `penalty.cli`):
+
+=====================  ============================================  ==============================
+status                 meaning                                       raised as (CLI exit)
+=====================  ============================================  ==============================
+2xx                    an answer: the client reads and checks it     (the client decides)
+4xx but 408 and 429    a refusal: the provider heard us and said no  `ProviderRejected` (1)
+408, 429, 5xx          could not be served now: maybe try later      `ProviderUnavailable` (3)
+1xx, 3xx, other        neither an answer nor a refusal               `ProviderProtocolError` (3)
+=====================  ============================================  ==============================
+
+`send` raises for the last two rows and returns 2xx and 4xx answers, so that a client can read a
+refusal in its provider's own words (Tiki's error envelope, Gotadi's signed error code). A 4xx it
+cannot read that way is `refusal`: an `HttpRefusal`, which says the request was refused but that
+nothing in the answer is authenticated (a signed protocol never takes it as the final word on a
+cancellation it already sent).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,15 +45,18 @@ from typing import Any, Self
 
 import httpx
 
-from penalty.errors import ProviderProtocolError, ProviderUnavailable
+from penalty.errors import ProviderProtocolError, ProviderRejected, ProviderUnavailable
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_BODY",
     "HttpClientOwner",
+    "HttpRefusal",
     "RetryPolicy",
+    "is_refusal",
     "make_client",
     "parse_json",
+    "refusal",
     "send",
 ]
 
@@ -42,8 +65,11 @@ DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 #: The largest answer read (a provider's answers are a few kB): more is a protocol error.
 MAX_BODY = 16 * 1024 * 1024
-_TOO_MANY_REQUESTS = 429
+#: Statuses that say "not now": the request timed out at the server, or too many requests.
+_TRY_LATER = frozenset({408, 429})
 _SERVER_ERRORS = range(500, 600)
+_SUCCESS = range(200, 300)
+_CLIENT_ERRORS = range(400, 500)
 #: Headers that describe the bytes on the wire, not the decoded body `send` hands back.
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
@@ -75,6 +101,12 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: loading the CA bundle takes ~0.15 s each time."""
+    return httpx.create_ssl_context()
+
+
 def make_client(
     base_url: str,
     *,
@@ -82,7 +114,9 @@ def make_client(
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
     """An `httpx.Client` for ``base_url`` with an explicit timeout (never httpx's implicit one)."""
-    return httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+    return httpx.Client(
+        base_url=base_url, timeout=timeout, transport=transport, verify=_tls_context()
+    )
 
 
 class HttpClientOwner:
@@ -189,12 +223,14 @@ def send(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> httpx.Response:
-    """Send ``request``; return its answer, read whole, with a status below 500 (and not 429).
+    """Send ``request``; return its answer, read whole: a 2xx answer or a 4xx refusal.
 
     Raises:
-        ProviderUnavailable: timeout, connection failure, 5xx or 429, after the retries allowed.
-            ``code`` is ``"timeout"``, ``"connection"`` or ``"http_status"``.
-        ProviderProtocolError: an answer larger than `MAX_BODY` (``code="too_large"``).
+        ProviderUnavailable: timeout, connection failure, 5xx, 408 or 429, after the retries
+            allowed. ``code`` is ``"timeout"``, ``"connection"`` or ``"http_status"``.
+        ProviderProtocolError: an answer larger than `MAX_BODY` (``code="too_large"``), or a
+            status that is neither an answer nor a refusal, such as a redirect
+            (``code="http_status"``; never retried).
     """
     policy = retry if idempotent else NO_RETRY
     budget = _attempt_budget(client)
@@ -216,8 +252,15 @@ def send(
             failure.__cause__ = exc
         else:
             status = response.status_code
-            if status != _TOO_MANY_REQUESTS and status not in _SERVER_ERRORS:
+            if status in _SUCCESS or is_refusal(status):
                 return response
+            if status not in _TRY_LATER and status not in _SERVER_ERRORS:
+                raise ProviderProtocolError(
+                    f"HTTP {status} is neither an answer nor a refusal",
+                    provider=provider,
+                    value=response.headers.get("location"),
+                    code="http_status",
+                )
             failure = ProviderUnavailable(
                 f"HTTP {response.status_code}",
                 provider=provider,
@@ -230,6 +273,42 @@ def send(
         if attempt >= policy.attempts or out_of_time:
             raise failure
         sleep(delay)
+
+
+def is_refusal(status: int) -> bool:
+    """Whether HTTP ``status`` is a refusal: any 4xx but 408 and 429 (those mean "not now").
+
+    Example:
+        >>> [is_refusal(status) for status in (200, 400, 404, 408, 429, 500)]
+        [False, True, True, False, False, False]
+    """
+    return status in _CLIENT_ERRORS and status not in _TRY_LATER
+
+
+class HttpRefusal(ProviderRejected):
+    """A 4xx answer that says nothing more in the provider's own protocol: a bare refusal.
+
+    ``provider_code`` is ``"HTTP <status>"``, ``code`` is ``"http_status"``. Nothing in such an
+    answer is signed: it proves the request was refused on its way, not what became of a
+    cancellation already sent (a client of a signed protocol asks for the status instead).
+    """
+
+
+def refusal(response: httpx.Response, *, provider: str) -> HttpRefusal:
+    """The `HttpRefusal` for a 4xx ``response`` (``HTTP 404 Not Found``).
+
+    Example:
+        >>> str(refusal(httpx.Response(404), provider="gotadi"))
+        "gotadi: HTTP 404 Not Found (got 'HTTP 404')"
+    """
+    status = response.status_code
+    return HttpRefusal(
+        f"HTTP {status} {response.reason_phrase}".rstrip(),
+        provider=provider,
+        provider_code=f"HTTP {status}",
+        status_code=status,
+        code="http_status",
+    )
 
 
 def parse_json(

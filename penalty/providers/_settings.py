@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from penalty.errors import InvalidInput
 
-__all__ = ["build_settings", "check_base_url", "env_prefix", "load_values"]
+__all__ = ["build_settings", "check_base_url", "env_prefix", "is_loopback_url", "load_values"]
 
 _Settings = TypeVar("_Settings", bound=BaseModel)
 _LOOPBACK_NAMES = frozenset({"localhost"})
@@ -39,6 +39,17 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` points at this machine (``localhost``, ``127.0.0.1``, ``::1``): a sandbox.
+
+    Example:
+        >>> is_loopback_url("http://127.0.0.1:8021"), is_loopback_url("https://gateway.example")
+        (True, False)
+    """
+    host = urlsplit(url).hostname
+    return host is not None and _is_loopback(host)
 
 
 def check_base_url(raw: str) -> str:

@@ -110,7 +110,7 @@ def test_check_json(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("EX3-EXPIRED", EXIT_FAILED, "result: expired"),
         ("EX3-E02", EXIT_FAILED, "result: rejected"),
         ("EX3-BAD-SIGNATURE", EXIT_PROVIDER, "signature does not verify"),
-        ("NOPE", EXIT_PROVIDER, "HTTP 404"),
+        ("NOPE", EXIT_FAILED, "HTTP 404"),
     ],
     ids=["confirmed", "mismatch-then-ok", "not-allowed", "expired", "rejected", "bad-sig", "404"],
 )

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
+from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from penalty.cli import ksher as ksher_cli
 from penalty.errors import PenaltyError
 from penalty.providers._sandbox import SandboxServer
@@ -114,9 +114,9 @@ def test_query(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.usefixtures("env")
-def test_not_found_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
-    """A -3 answer exits 3 with Ksher's message on stderr."""
-    assert main(["ksher", "cancel", "missing-6"]) == EXIT_PROVIDER
+def test_not_found_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """A -3 answer (no such order) is a refusal: exit 1 with Ksher's message on stderr."""
+    assert main(["ksher", "cancel", "missing-6"]) == EXIT_FAILED
     assert "该订单不存在" in capsys.readouterr().err
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from penalty.cli import EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
+from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from penalty.cli import tiki as tiki_cli
 from penalty.errors import PenaltyError
 from penalty.providers._sandbox import SandboxServer
@@ -75,9 +75,9 @@ def test_known_completed_exits_2(capsys: pytest.CaptureFixture[str], sandbox: Ti
 
 
 @pytest.mark.usefixtures("env")
-def test_rejection_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
-    """A rejected cancel (order not found) exits 3 with Tiki's words on stderr."""
-    assert main(["tiki", "cancel", "missing-1", "--comment", "x"]) == EXIT_PROVIDER
+def test_rejection_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """A refused cancel (order not found, 404) exits 1 with Tiki's words on stderr."""
+    assert main(["tiki", "cancel", "missing-1", "--comment", "x"]) == EXIT_FAILED
     assert "order not found" in capsys.readouterr().err
 
 

@@ -9,9 +9,12 @@ Retries: check-cancel-penalty and cancellation-check are safe to repeat and retr
 connection failures, 5xx and 429 (`penalty.providers._http.send`); a cancellation never is. And
 `in_flight` makes sure one process never has two cancellations for a booking at once.
 
-Errors (all `penalty.errors`): `ProviderUnavailable` (no usable answer), `ProviderRejected`
-(Gotadi's error code as ``provider_code``, or ``HTTP 4xx``), `ProviderProtocolError` (an answer
-we cannot read), `SignatureInvalid` (an answer we cannot trust), `InvalidInput` (our own input).
+Errors (all `penalty.errors`): `ProviderUnavailable` (no usable answer: timeout, 5xx, 408,
+429), `ProviderRejected` (Gotadi's error code as ``provider_code``, from a verified answer or
+the check's ``success: false``), its subclass `HttpRefusal` (a 4xx without a signed envelope,
+``provider_code`` ``HTTP 4xx``: refused, but nothing in it is authenticated),
+`ProviderProtocolError` (an answer we cannot read), `SignatureInvalid` (an answer we cannot
+trust), `InvalidInput` (our own input).
 """
 
 from __future__ import annotations
@@ -22,13 +25,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
 
+from penalty.booking import Booking
 from penalty.errors import (
+    InvalidBooking,
     InvalidInput,
     InvalidPolicy,
     PenaltyError,
@@ -37,7 +43,14 @@ from penalty.errors import (
 )
 from penalty.formats.gotadi import CheckCancelPenaltyResponse, read_penalties
 from penalty.policy import Policy
-from penalty.providers._http import HttpClientOwner, RetryPolicy, parse_json, send
+from penalty.providers._http import (
+    HttpClientOwner,
+    RetryPolicy,
+    is_refusal,
+    parse_json,
+    refusal,
+    send,
+)
 from penalty.providers.gotadi.codes import CheckStatus, ErrorCode, Outcome
 from penalty.providers.gotadi.config import GotadiSettings
 from penalty.providers.gotadi.crypto import SEPARATOR, open_envelope, seal
@@ -71,6 +84,15 @@ DEFAULT_RETRY = RetryPolicy()
 
 _Answer = TypeVar("_Answer", CancellationResponse, CancellationCheckResponse)
 
+#: How long before a booking's check-in its live windows may end. Gotadi charges the no-show
+#: (the whole total) from the end of the last window, "after check-in, or for a no-show" (seed
+#: 001): its windows end around the check-in (seed 001's at 18:00 the day before, the live
+#: example's the day after). Sixty days leave room for a supplier whose last deadline is early;
+#: windows ending sooner than that are another stay's.
+LONGEST_LEAD = timedelta(days=60)
+#: An instant after every window: the quote there is the no-show, starting at the last end.
+_AFTER_EVERY_WINDOW = datetime(9999, 1, 1, tzinfo=UTC)
+
 
 @dataclass(frozen=True, slots=True)
 class PenaltyCheck:
@@ -90,6 +112,84 @@ class PenaltyCheck:
     policy: Policy
     cancel_penalty_total: Decimal | None
     response: CheckCancelPenaltyResponse
+
+    def require_booking(self, booking: Booking) -> None:
+        """Refuse a booking file that these live windows cannot be of, before any fee is sent.
+
+        A fee quoted from another stay's booking file is wrong however exact: against windows
+        that start after the stay it is ``0.00``. So the booking must fit the live policy:
+
+        * ``currency``: every window is priced in the booking's currency (the engine's own
+          check, SEMANTICS rule 11: `penalty.errors.CurrencyMismatch`);
+        * ``total``: Gotadi's ``cancelPenaltyTotal``, when sent, is not more than the booking's
+          total (no fee is; a total of ``0.0`` proves nothing, PROTOCOLS A.5);
+        * ``check_out``/``nightly_rates``: no NIGHTS window charges more nights than the stay
+          has (the stay's night count is known);
+        * ``check_in``/``check_out`` (from the dates, or dated ``nightly_rates``): the no-show
+          point, where the last window ends, falls on a day from `LONGEST_LEAD` before the
+          check-in to the check-out day, in the hotel's zone.
+
+        Raises:
+            CurrencyMismatch: a window in another currency.
+            InvalidBooking: ``code="not_this_stay"``, the path naming the booking's field.
+        """
+        timeline = self.policy.timeline(booking)
+        total = self.cancel_penalty_total
+        if total is not None and total > booking.total:
+            raise _not_this_stay(
+                "total",
+                f"Gotadi's cancelPenaltyTotal for {self.booking_number} is {total}, more than "
+                "this booking's total",
+                booking.total,
+            )
+        dated = booking.check_in is not None and booking.check_out is not None
+        nights = booking.night_count
+        for index, window in enumerate(self.policy.windows):
+            if nights is not None and window.nights is not None and window.nights > nights:
+                raise _not_this_stay(
+                    "check_out" if dated else "nightly_rates",
+                    f"live window {index} of {self.booking_number} charges {window.nights} "
+                    f"nights, this booking has {nights}",
+                    str(booking.check_out) if dated else nights,
+                )
+        stay = _stay(booking)
+        no_show = timeline.quote(_AFTER_EVERY_WINDOW)
+        if stay is None or no_show.phase != "no_show" or no_show.since is None:
+            return
+        first_night, check_out = stay
+        last_end = no_show.since
+        when = last_end.isoformat(timespec="minutes")
+        if last_end.date() > check_out:
+            raise _not_this_stay(
+                "check_out" if dated else "nightly_rates",
+                f"the live windows of {self.booking_number} run until {when}, after this "
+                "booking's check-out",
+                str(check_out),
+            )
+        if last_end.date() < first_night - LONGEST_LEAD:
+            raise _not_this_stay(
+                "check_in" if dated else "nightly_rates",
+                f"the live windows of {self.booking_number} end at {when}, more than "
+                f"{LONGEST_LEAD.days} days before this booking's check-in",
+                str(first_night),
+            )
+
+
+def _stay(booking: Booking) -> tuple[date, date] | None:
+    """The booking's first night and check-out day, when its dates or dated rates say."""
+    nights = booking.night_dates()
+    if not nights:
+        return None
+    return nights[0], nights[-1] + timedelta(days=1)
+
+
+def _not_this_stay(path: str, message: str, value: object) -> InvalidBooking:
+    return InvalidBooking(
+        f"{message}: this booking file is of another stay",
+        path=path,
+        value=value,
+        code="not_this_stay",
+    )
 
 
 def _checked_booking_number(booking_number: str) -> str:
@@ -324,14 +424,9 @@ class GotadiClient(HttpClientOwner):
 
 
 def _http_refusal(response: httpx.Response) -> PenaltyError:
-    if response.is_client_error:
-        return ProviderRejected(
-            f"HTTP {response.status_code} {response.reason_phrase}".rstrip(),
-            provider=PROVIDER,
-            provider_code=f"HTTP {response.status_code}",
-            status_code=response.status_code,
-            code="http_status",
-        )
+    """A non-200 answer without a signed envelope: a bare 4xx refusal, or a protocol error."""
+    if is_refusal(response.status_code):
+        return refusal(response, provider=PROVIDER)
     return _protocol(f"unexpected HTTP {response.status_code}", code="http_status")
 
 

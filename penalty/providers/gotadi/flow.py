@@ -4,7 +4,9 @@
 
 1. **check** the penalty (again while Gotadi says ``UNKNOWN``, until the deadline).
    ``NOT_ALLOW_CANCELLATION`` stops here: nothing is sent.
-2. **quote** our fee with the engine, at ``now()``, against the partner's `penalty.Booking`.
+2. **quote** our fee with the engine, at ``now()``, against the partner's `penalty.Booking`,
+   once it is sure that booking is the one the live windows are of
+   (`PenaltyCheck.require_booking`: currency, total, nights, stay dates).
 3. **compare** it with Gotadi's ``cancelPenaltyTotal``; a difference is reported in the trail and
    the outcome (``total_mismatch``), never hidden. Our exact fee is what is sent.
 4. **cancel** with that fee (two decimals). Sent once: a cancellation is never retried.
@@ -16,9 +18,12 @@
    deadline.
 
 Errors before anything is sent (Gotadi unreachable, refusing the check, a malformed answer, a
-booking the engine cannot quote) are raised as they are. Once a cancellation was sent, a Gotadi
-error code ends the flow as `FlowState.REJECTED`; an answer that cannot be believed (bad
-signature, garbage) is raised with the trail attached as exception notes.
+booking the engine cannot quote, a booking that is not this stay's) are raised as they are.
+Once a cancellation was sent, a Gotadi error code in a verified answer ends the flow as
+`FlowState.REJECTED`; a bare HTTP 4xx (`HttpRefusal`: nothing in it is signed) is not believed
+as the cancellation's fate, and the flow asks cancellation-check as for a lost answer; an answer
+that cannot be believed (bad signature, garbage) is raised with the trail attached as exception
+notes.
 
 The booking is held (`GotadiClient.in_flight`) for the whole flow: two flows for one booking
 never overlap in one process.
@@ -37,6 +42,7 @@ import httpx
 
 from penalty.booking import Booking
 from penalty.errors import PenaltyError, ProviderRejected, ProviderUnavailable
+from penalty.providers._http import HttpRefusal
 from penalty.providers.gotadi.client import GotadiClient, PenaltyCheck
 from penalty.providers.gotadi.codes import CancellationStatus, CheckStatus, ErrorCode
 from penalty.providers.gotadi.messages import CancellationCheckResponse, CancellationResponse
@@ -255,6 +261,7 @@ class _Flow:
 
     def submit(self, check: PenaltyCheck) -> CancellationResponse | None:
         """Quote, compare, send the cancellation; None when its answer was lost in transit."""
+        check.require_booking(self.booking)
         at = self.now()
         quote = check.policy.quote(self.booking, at)
         self.quote = quote
@@ -291,6 +298,14 @@ class _Flow:
                 exc.code,
             )
             return None
+        except HttpRefusal as exc:
+            self.step(
+                "cancel",
+                f"sent {quote.gotadi_amount}; {exc.message} without a signed answer, "
+                "not believed: asking for the status instead",
+                exc.provider_code,
+            )
+            return None
         self.step("cancel", f"sent {quote.gotadi_amount}: {_describe(answer)}", _code(answer))
         return answer
 
@@ -299,6 +314,13 @@ class _Flow:
             answer = self.client.cancellation_status(self.booking_number)
         except ProviderUnavailable as exc:
             self.step("status", f"no answer ({exc.message}); will ask again", exc.code)
+            return None
+        except HttpRefusal as exc:
+            self.step(
+                "status",
+                f"{exc.message} without a signed answer, not believed; will ask again",
+                exc.provider_code,
+            )
             return None
         text = _describe(answer)
         if answer.amount is not None:

@@ -15,7 +15,9 @@ our order and merchant, and, when it carries them, our ``nonce_str`` and a ``tim
 Result codes (seed 002): ``0`` cancelled, ``-5`` already cancelled and ``-4`` already paid are
 *outcomes* (`KsherCancelOutcome`); ``-1``, ``-2``, ``-3``, ``-6`` and unknown codes raise
 `KsherRejected`. Already paid means the link cannot be closed: the booking must be refunded
-another way (Ksher's ``order_refund``), and the result says so.
+another way (Ksher's ``order_refund``), and the result says so. An HTTP 4xx whose body is not a
+Ksher envelope raises `penalty.providers._http.HttpRefusal` (a `ProviderRejected` whose
+``provider_code`` is ``HTTP 4xx``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import BaseModel, ConfigDict
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderRejected, SignatureInvalid
-from penalty.providers._http import DEFAULT_TIMEOUT, HttpClientOwner, RetryPolicy, send
+from penalty.providers._http import (
+    DEFAULT_TIMEOUT,
+    HttpClientOwner,
+    RetryPolicy,
+    is_refusal,
+    refusal,
+    send,
+)
 from penalty.providers.ksher.models import (
     NONCE_LENGTH,
     CancelOrderParams,
@@ -244,7 +253,13 @@ class KsherClient(HttpClientOwner):
             retry=self._retry,
             sleep=self._sleep,
         )
-        return parse_response(response)
+        try:
+            return parse_response(response)
+        except ProviderProtocolError:
+            if is_refusal(response.status_code):
+                # A 4xx that is not a Ksher envelope (a gateway's 404 page): refused all the same.
+                raise refusal(response, provider=PROVIDER) from None
+            raise
 
     def _check_signed(self, answer: KsherResponse, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or answer.sign is None:
@@ -317,6 +332,7 @@ class KsherClient(HttpClientOwner):
 
         Raises:
             KsherRejected: a non-zero code, or ``result == "FAIL"`` (``code="query_failed"``).
+            HttpRefusal: an HTTP 4xx that is not a Ksher envelope (a `ProviderRejected`).
             SignatureInvalid: the answer is not signed by Ksher's key.
             ProviderUnavailable: timeout, connection failure, 5xx or 429 after retries.
             ProviderProtocolError: garbage, wrong shape, or another order in the answer.
@@ -347,6 +363,7 @@ class KsherClient(HttpClientOwner):
         Raises:
             KsherRejected: codes -1, -2 (Ksher refused our signature), -3 (no such order), -6,
                 or an undocumented code.
+            HttpRefusal: an HTTP 4xx that is not a Ksher envelope (a `ProviderRejected`).
             SignatureInvalid: a signed success whose signature does not verify, or a
                 confirming query that is not signed by Ksher.
             ProviderUnavailable: timeout, connection failure, 5xx or 429 (query before retrying).

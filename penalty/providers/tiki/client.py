@@ -233,7 +233,7 @@ class TikiClient(HttpClientOwner):
             InvalidInput: empty ``order_id``/``comment``, or ``known_status`` is ``completed``
                 (``code="order_completed"``) or not a Tiki status.
             TikiRejected: Tiki answered with its error envelope.
-            ProviderUnavailable: timeout, connection failure, 5xx or 429 (not retried).
+            ProviderUnavailable: timeout, connection failure, 5xx, 408 or 429 (not retried).
             ProviderProtocolError: the answer is not JSON, not a Tiki envelope, or names
                 another order or a status other than ``canceled``.
 
