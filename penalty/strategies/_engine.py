@@ -1,18 +1,8 @@
-"""Hypothesis strategies for penalty windows, policies and bookings, for your own test suites.
+"""Strategies for the engine's own types: instants, bookings, windows, policies, quotes.
 
-Requires hypothesis (``pip install penalty[strategies]``). Everything generated is valid input:
-bookings whose nights are known, windows in the booking's currency, instants with offsets.
-``format_cases()`` and ``<format>_payloads()`` build every provider format's JSON (see
-`penalty.formats`).
-
-Example:
-    >>> from hypothesis import given
-    >>> from penalty import strategies as ps
-    >>> @given(ps.cases(), ps.instants())
-    ... def test_fee_is_never_more_than_the_total(case, at):
-    ...     policy, booking = case
-    ...     assert 0 <= policy.quote(booking, at).fee <= booking.total
-    >>> test_fee_is_never_more_than_the_total()
+Everything generated is valid input: bookings whose nights are known, windows in the booking's
+currency, instants with offsets. `boundary_instants` leans on a timeline's boundaries, where
+off-by-one bugs live.
 """
 
 from __future__ import annotations
@@ -27,28 +17,22 @@ from penalty.booking import Booking
 from penalty.money import minor_unit
 from penalty.policy import Policy, Surcharge, Window
 from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
+from penalty.timeline import Quote, Timeline
+from penalty.timeline import compile as compile_policy_into_timeline
 
 __all__ = [
+    "BASE",
     "CURRENCIES",
-    "FORMAT_ZONES",
+    "SPAN",
     "ZONES",
     "amounts",
     "bookings",
+    "boundary_instants",
     "cases",
-    "duffel_payloads",
-    "expedia_rapid_payloads",
-    "expedia_xap_payloads",
-    "format_cases",
-    "gotadi_policies",
-    "gotadi_responses",
-    "gotadi_windows",
-    "hotelbeds_payloads",
-    "innstant_payloads",
     "instants",
-    "liteapi_payloads",
     "offsets",
     "policies",
-    "ratehawk_payloads",
+    "quotes",
     "rules",
     "surcharges",
     "windows",
@@ -233,73 +217,46 @@ def cases(
     return policy, booking
 
 
-def _gotadi_text(moment: datetime | None, *, local: bool) -> str:
-    if moment is None:  # windows() only leaves edges open when asked to
-        msg = "Gotadi windows always have both dates"
-        raise ValueError(msg)
-    if local:
-        return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
-    return moment.isoformat(timespec="milliseconds")
+def boundary_instants(timeline: Timeline) -> st.SearchStrategy[datetime]:
+    """Instants where a timeline's fee may change, or around them.
+
+    Most draws are exactly on a boundary or one microsecond either side; the rest anywhere
+    from two days before the first boundary to two days after the last.
+
+    A property over these finds an off-by-one at a window's edge (``[start, end)`` read as
+    ``(start, end]``, or the other way) within a few dozen examples, where uniformly drawn
+    instants almost never land on an edge.
+
+    Example:
+        >>> import penalty
+        >>> from hypothesis import given, settings
+        >>> policy = penalty.Policy(windows=[{"start": "2021-05-12T18:00+07:00",
+        ...     "end": "2021-05-13T18:00+07:00", "percent": "70"}])
+        >>> timeline = penalty.compile(policy, penalty.Booking(total="100", currency="USD"))
+        >>> @settings(max_examples=50)
+        ... @given(boundary_instants(timeline))
+        ... def test_fee_is_within_the_total(at):
+        ...     assert 0 <= timeline.fee(at) <= 100
+        >>> test_fee_is_within_the_total()
+    """
+    bounds = timeline.boundaries
+    if not bounds:
+        return instants()
+    tick = timedelta(microseconds=1)
+    near = st.builds(
+        lambda bound, step, tz: (bound + step * tick).astimezone(tz),
+        st.sampled_from(bounds),
+        st.sampled_from((-1, 0, 0, 1)),
+        offsets(),
+    )
+    first, last = min(bounds), max(bounds)
+    around = instants(first - timedelta(days=2), last - first + timedelta(days=4))
+    return st.one_of(near, near, near, around)
 
 
 @st.composite
-def gotadi_windows(
-    draw: st.DrawFn, currency: str = "VND", *, local_dates: bool | None = None
-) -> dict[str, str]:
-    """One ``cancelPenalties`` entry as Gotadi sends it: every field a string, ``""`` absent."""
-    window = draw(windows(currency))
-    local = draw(st.booleans()) if local_dates is None else local_dates
-    percent = (
-        "" if window.percent is None else f"{window.percent}{draw(st.sampled_from(('%', '')))}"
-    )
-    return {
-        "startDate": _gotadi_text(window.start, local=local),
-        "endDate": _gotadi_text(window.end, local=local),
-        "type": window.kind or "AMOUNT",
-        "currency": currency,
-        "percent": percent,
-        "nights": "" if window.nights is None else str(window.nights),
-        "amount": "" if window.amount is None else str(window.amount),
-        "description": draw(st.sampled_from(("", "Non-refundable after check-in", "Phí hủy"))),
-    }
-
-
-def gotadi_policies(
-    currency: str = "VND", *, max_windows: int = 6
-) -> st.SearchStrategy[list[dict[str, str]]]:
-    """A ``cancelPenalties`` list."""
-    return st.lists(gotadi_windows(currency), max_size=max_windows)
-
-
-def gotadi_responses(currency: str = "VND") -> st.SearchStrategy[dict[str, Any]]:
-    """A whole check-cancel-penalty response around a ``cancelPenalties`` list."""
-    return st.builds(
-        lambda penalties, status: {
-            "result": {
-                "cancelPenalties": penalties,
-                "cancelPenaltyTotal": 0.0,
-                "status": status,
-            },
-            "duration": 0,
-            "textMessage": None,
-            "errors": None,
-            "infos": None,
-            "success": True,
-        },
-        gotadi_policies(currency),
-        st.sampled_from(("ALLOW_CANCELLATION", "NOT_ALLOW_CANCELLATION", "UNKNOWN")),
-    )
-
-
-# The other providers' formats (see `penalty.formats`): imported last, they build on the above.
-from penalty._format_strategies import (  # noqa: E402
-    FORMAT_ZONES,
-    duffel_payloads,
-    expedia_rapid_payloads,
-    expedia_xap_payloads,
-    format_cases,
-    hotelbeds_payloads,
-    innstant_payloads,
-    liteapi_payloads,
-    ratehawk_payloads,
-)
+def quotes(draw: st.DrawFn, *, any_rules: bool = True) -> Quote:
+    """A `Quote` of a generated policy and booking at an instant near its boundaries."""
+    policy, booking = draw(cases(any_rules=any_rules))
+    timeline = compile_policy_into_timeline(policy, booking)
+    return timeline.quote(draw(boundary_instants(timeline)))

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for every provider format's JSON (re-exported by `penalty.strategies`).
+"""Strategies for every provider format's JSON, Gotadi's first.
 
 Each ``<format>_payloads(currency)`` builds a valid payload as the provider sends it (amounts as
 strings or exact `Decimal` JSON numbers, never floats), from the same windows `windows()`
@@ -7,14 +7,17 @@ draws; `format_cases()` pairs one with a booking it compiles against.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
 from penalty.booking import Booking
+from penalty.formats import FORMATS
 from penalty.policy import Window
+from penalty.strategies._engine import BASE, SPAN, amounts, bookings, offsets, windows
 
 __all__ = [
     "FORMAT_ZONES",
@@ -22,6 +25,9 @@ __all__ = [
     "expedia_rapid_payloads",
     "expedia_xap_payloads",
     "format_cases",
+    "gotadi_policies",
+    "gotadi_responses",
+    "gotadi_windows",
     "hotelbeds_payloads",
     "innstant_payloads",
     "liteapi_payloads",
@@ -32,9 +38,65 @@ __all__ = [
 FORMAT_ZONES = ("UTC", "Asia/Ho_Chi_Minh", "Asia/Tokyo", "Asia/Kolkata")
 
 
-def _windows(currency: str, **options: Any) -> st.SearchStrategy[list[Window]]:
-    from penalty.strategies import windows
+def _gotadi_text(moment: datetime | None, *, local: bool) -> str:
+    if moment is None:  # windows() only leaves edges open when asked to
+        msg = "Gotadi windows always have both dates"
+        raise ValueError(msg)
+    if local:
+        return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
+    return moment.isoformat(timespec="milliseconds")
 
+
+@st.composite
+def gotadi_windows(
+    draw: st.DrawFn, currency: str = "VND", *, local_dates: bool | None = None
+) -> dict[str, str]:
+    """One ``cancelPenalties`` entry as Gotadi sends it: every field a string, ``""`` absent."""
+    window = draw(windows(currency))
+    local = draw(st.booleans()) if local_dates is None else local_dates
+    percent = (
+        "" if window.percent is None else f"{window.percent}{draw(st.sampled_from(('%', '')))}"
+    )
+    return {
+        "startDate": _gotadi_text(window.start, local=local),
+        "endDate": _gotadi_text(window.end, local=local),
+        "type": window.kind or "AMOUNT",
+        "currency": currency,
+        "percent": percent,
+        "nights": "" if window.nights is None else str(window.nights),
+        "amount": "" if window.amount is None else str(window.amount),
+        "description": draw(st.sampled_from(("", "Non-refundable after check-in", "Phí hủy"))),
+    }
+
+
+def gotadi_policies(
+    currency: str = "VND", *, max_windows: int = 6
+) -> st.SearchStrategy[list[dict[str, str]]]:
+    """A ``cancelPenalties`` list."""
+    return st.lists(gotadi_windows(currency), max_size=max_windows)
+
+
+def gotadi_responses(currency: str = "VND") -> st.SearchStrategy[dict[str, Any]]:
+    """A whole check-cancel-penalty response around a ``cancelPenalties`` list."""
+    return st.builds(
+        lambda penalties, status: {
+            "result": {
+                "cancelPenalties": penalties,
+                "cancelPenaltyTotal": 0.0,
+                "status": status,
+            },
+            "duration": 0,
+            "textMessage": None,
+            "errors": None,
+            "infos": None,
+            "success": True,
+        },
+        gotadi_policies(currency),
+        st.sampled_from(("ALLOW_CANCELLATION", "NOT_ALLOW_CANCELLATION", "UNKNOWN")),
+    )
+
+
+def _windows(currency: str, **options: Any) -> st.SearchStrategy[list[Window]]:
     return st.lists(windows(currency, **options), max_size=5)
 
 
@@ -46,15 +108,11 @@ def _local(moment: datetime | None, zone: str, *, sep: str = "T") -> str | None:
     """The wall-clock text of ``moment`` in ``zone`` (no offset), as zoneless formats write."""
     if moment is None:
         return None
-    import pendulum
-
-    return moment.astimezone(pendulum.timezone(zone)).strftime(f"%Y-%m-%d{sep}%H:%M:%S")
+    return moment.astimezone(ZoneInfo(zone)).strftime(f"%Y-%m-%d{sep}%H:%M:%S")
 
 
 def _points(currency: str) -> st.SearchStrategy[list[tuple[datetime, Decimal]]]:
     """Edges (instants) with an amount each, for the step and timeline formats."""
-    from penalty.strategies import BASE, SPAN, amounts
-
     minutes = int(SPAN / timedelta(minutes=1))
     instant = st.integers(0, minutes).map(lambda m: BASE + timedelta(minutes=m - m % 30))
     return st.lists(st.tuples(instant, amounts(currency, max_units=10**7)), max_size=5)
@@ -136,7 +194,6 @@ def hotelbeds_payloads(draw: st.DrawFn, currency: str = "USD") -> dict[str, Any]
 
 
 def _offsets() -> st.SearchStrategy[Any]:
-    from penalty.strategies import offsets
 
     return offsets()
 
@@ -203,9 +260,6 @@ def format_cases(
     format: str | None = None,  # noqa: A002 - the CLI's word
 ) -> tuple[str, dict[str, Any], Booking, str | None]:
     """``(format, payload, booking, zone)`` that `penalty.formats.parse` and compile accept."""
-    from penalty.formats import FORMATS
-    from penalty.strategies import bookings, gotadi_policies
-
     name = format or draw(st.sampled_from(FORMATS))
     booking = draw(bookings())
     code = booking.currency

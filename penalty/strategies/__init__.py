@@ -1,0 +1,113 @@
+"""Hypothesis strategies for penalty's types and every provider format, for your own test suites.
+
+Requires hypothesis (``pip install 'penalty[strategies]'``). Everything generated is valid input:
+bookings whose nights are known, windows in the booking's currency, instants with offsets,
+provider payloads as each provider sends them.
+
+- The engine's types: `bookings`, `windows`, `policies`, `rules`, `surcharges`, `cases`
+  (a policy and a booking that compile together), `quotes`, `instants`, and
+  `boundary_instants`, which leans on a timeline's boundaries (where off-by-one bugs live).
+- Every format's JSON: `gotadi_policies`, `gotadi_responses`, ``<format>_payloads()``, and
+  `format_cases` (a payload of any format with a booking it compiles against).
+
+``st.from_type(penalty.Booking)`` (and `Policy`, `Window`, `Rules`) works wherever hypothesis
+is installed: the package registers these strategies through hypothesis's entry point.
+
+Example:
+    >>> from hypothesis import given, strategies as st
+    >>> import penalty
+    >>> from penalty import strategies as ps
+    >>> @given(ps.cases(), ps.instants())
+    ... def test_fee_is_never_more_than_the_total(case, at):
+    ...     policy, booking = case
+    ...     assert 0 <= penalty.compile(policy, booking).fee(at) <= booking.total
+    >>> test_fee_is_never_more_than_the_total()
+    >>> @given(st.from_type(penalty.Booking))
+    ... def test_bookings_round_trip(booking):
+    ...     assert penalty.Booking.model_validate(booking.model_dump()) == booking
+    >>> test_bookings_round_trip()
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from penalty.booking import Booking
+from penalty.policy import Policy, Window
+from penalty.rules import Rules
+from penalty.strategies._engine import (
+    BASE,
+    CURRENCIES,
+    SPAN,
+    ZONES,
+    amounts,
+    bookings,
+    boundary_instants,
+    cases,
+    instants,
+    offsets,
+    policies,
+    quotes,
+    rules,
+    surcharges,
+    windows,
+)
+from penalty.strategies._formats import (
+    FORMAT_ZONES,
+    duffel_payloads,
+    expedia_rapid_payloads,
+    expedia_xap_payloads,
+    format_cases,
+    gotadi_policies,
+    gotadi_responses,
+    gotadi_windows,
+    hotelbeds_payloads,
+    innstant_payloads,
+    liteapi_payloads,
+    ratehawk_payloads,
+)
+
+__all__ = [
+    "BASE",
+    "CURRENCIES",
+    "FORMAT_ZONES",
+    "SPAN",
+    "ZONES",
+    "amounts",
+    "bookings",
+    "boundary_instants",
+    "cases",
+    "duffel_payloads",
+    "expedia_rapid_payloads",
+    "expedia_xap_payloads",
+    "format_cases",
+    "gotadi_policies",
+    "gotadi_responses",
+    "gotadi_windows",
+    "hotelbeds_payloads",
+    "innstant_payloads",
+    "instants",
+    "liteapi_payloads",
+    "offsets",
+    "policies",
+    "quotes",
+    "ratehawk_payloads",
+    "rules",
+    "surcharges",
+    "windows",
+]
+
+
+def register_types() -> None:
+    """Let ``st.from_type`` build `Booking`, `Policy`, `Window` and `Rules` from these strategies.
+
+    Called by hypothesis itself at start-up (the ``hypothesis`` entry point in the package's
+    metadata), and again, harmlessly, when this module is imported.
+    """
+    st.register_type_strategy(Booking, bookings())
+    st.register_type_strategy(Window, windows(open_ends=True))
+    st.register_type_strategy(Policy, policies(any_rules=True))
+    st.register_type_strategy(Rules, rules())
+
+
+register_types()
