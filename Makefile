@@ -22,6 +22,7 @@ test: lint typecheck unit
 lint: $(STAMP)
 	$(BIN)/ruff check penalty tests bench
 	$(BIN)/ruff format --check penalty tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict penalty tests bench

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from penalty.errors import InvalidInput, InvalidInstant
 from penalty.instants import from_nanos, parse_instant, to_micros, zone
-from penalty.preview import Chart, Kind, Line, Now, Preview, Tick
 from penalty.preview._format import Formatter
 from penalty.preview._messages import Edges
+from penalty.preview.types import Chart, Kind, Line, Now, Preview, Tick
 from penalty.rules import Boundary
 from penalty.timeline import Segment, Timeline
 

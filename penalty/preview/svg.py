@@ -25,9 +25,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from penalty.instants import to_micros
-from penalty.preview import Line, Preview
+
+if TYPE_CHECKING:  # types only: `penalty.preview.types` renders a preview with this module
+    from penalty.preview.types import Line, Preview
 
 __all__ = ["HEIGHT", "WIDTH", "render"]
 
