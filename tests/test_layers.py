@@ -15,7 +15,12 @@ def test_the_layer_contracts_hold() -> None:
     """`lint-imports` with the contracts in pyproject.toml (also run by `make lint`)."""
     command = Path(sys.executable).parent / "lint-imports"
     done = subprocess.run(
-        [str(command), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [str(command), "--no-cache"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
