@@ -25,6 +25,7 @@ from penalty.money import minor_unit, parse_decimal, validate_currency
 __all__ = ["Booking", "NightlyRate"]
 
 _FIELDS = ("total", "currency", "nightly_rates", "check_in", "check_out", "timezone")
+_FIELD_SET = frozenset(_FIELDS)
 _RATE_FIELDS = frozenset({"date", "amount"})
 
 
@@ -166,11 +167,11 @@ def _read(data: object) -> dict[str, Any]:
         raise InvalidBooking(
             "a booking is an object of booking fields", value=data, code="model_type"
         )
-    for key in data:
-        if key not in _FIELDS:
-            raise InvalidBooking(
-                "unknown booking field", path=str(key), value=data[key], code="extra_forbidden"
-            )
+    if not _FIELD_SET.issuperset(data):
+        key = next(key for key in data if key not in _FIELD_SET)
+        raise InvalidBooking(
+            "unknown booking field", path=str(key), value=data[key], code="extra_forbidden"
+        )
     if "total" not in data:
         raise InvalidBooking("total is required", path="total", code="missing")
     if "currency" not in data:

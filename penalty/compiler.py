@@ -33,7 +33,6 @@ from penalty.rules import (
     check_currency,
     check_order,
     edge_shift,
-    interval_phase,
     nights_charge,
     window_charge,
 )
@@ -46,6 +45,7 @@ __all__ = ["Compiled", "compile_policy"]
 
 _ZERO = Decimal(0)
 _INFINITY = float("inf")
+_OPEN = frozenset({-_INFINITY, _INFINITY})
 #: Window edges stay a day inside `datetime`'s range, so that every boundary can be shown in any
 #: zone: 0001-01-02 to 9999-12-31 UTC.
 _FIRST_EDGE = to_nanos(datetime(1, 1, 2, tzinfo=UTC))
@@ -91,8 +91,9 @@ def compile_policy(policy: Policy, booking: Booking) -> Compiled:
     """
     context = _Context(policy, booking)
     spans = context.spans()
-    edges = {edge for start, end, _, _ in spans for edge in (start, end)}
-    bounds = sorted(edges - {-_INFINITY, _INFINITY})
+    bounds = sorted({edge for start, end, _, _ in spans for edge in (start, end)} - _OPEN)
+    if bounds and not _FIRST_EDGE <= bounds[0] <= bounds[-1] <= _LAST_EDGE + 1:
+        context.refuse_out_of_range()
     charges, phases, deciders = _sweep(spans, bounds, context)
     if policy.surcharge is not None:
         extra = context.surcharge(policy.surcharge)
@@ -119,7 +120,13 @@ def compile_policy(policy: Policy, booking: Booking) -> Compiled:
 def _sweep(
     spans: list[_Span], bounds: list[float], context: _Context
 ) -> tuple[list[Decimal], list[Phase], list[int | None]]:
-    """Each interval's exact charge, phase and deciding window (rules 3, 7, 8, 9)."""
+    """Each interval's exact charge, phase and deciding window: SEMANTICS rules 3, 7, 8, 9.
+
+    Inside a window when one covers the interval, and then the highest charge wins (rule 7);
+    else free before the first window (rule 3), a no-show from the end of the last one (rule 9,
+    or its `AfterLast` setting), and a gap in between (rule 8: the charge in force carries on,
+    or nothing under `Gaps.FREE`).
+    """
     rules = context.policy.rules
     first_start = min((start for start, _, _, _ in spans), default=_INFINITY)
     last_end = max((end for _, end, _, _ in spans), default=-_INFINITY)
@@ -129,12 +136,13 @@ def _sweep(
     carry = rules.gaps is Gaps.CARRY
     covering = sorted(span for span in spans if span[0] < span[1])
     #: The windows covering the interval, highest charge first, then the first in the policy's
-    #: order (rule 7): (-charge, index, end).
+    #: order: (-charge, index, end).
     active: list[tuple[Decimal, int, float]] = []
     charges: list[Decimal] = []
     phases: list[Phase] = []
     deciders: list[int | None] = []
     cursor, waiting, charge, decider = 0, len(covering), _ZERO, None
+    phase: Phase
     low = -_INFINITY
     for high in [*bounds, _INFINITY]:  # the interval [low, high)
         while cursor < waiting and covering[cursor][0] <= low:
@@ -143,17 +151,19 @@ def _sweep(
             cursor += 1
         while active and active[0][2] <= low:
             heapq.heappop(active)
-        phase = interval_phase(
-            covering=bool(active), low=low, high=high, first_start=first_start, last_end=last_end
-        )
-        if active:
+        if active:  # rule 7
             minus, decider, _ = active[0]
-            charge = -minus
-        elif phase == "free" or (phase == "gap" and not carry):
-            charge, decider = _ZERO, None
-        elif phase == "no_show" and after is not None:
-            charge, decider = after, None
-        # else: a gap under Gaps.CARRY, or AfterLast.CARRY: the charge in force carries on
+            charge, phase = -minus, "window"
+        elif high <= first_start:  # rule 3
+            charge, decider, phase = _ZERO, None, "free"
+        elif low >= last_end:  # rule 9
+            phase = "no_show"
+            if after is not None:
+                charge, decider = after, None
+        else:  # rule 8
+            phase = "gap"
+            if not carry:
+                charge, decider = _ZERO, None
         charges.append(charge)
         phases.append(phase)
         deciders.append(decider)
@@ -175,7 +185,6 @@ class _Context:
         self.warnings: list[PolicyWarning] = []
         self.assumed: set[str] = set()
         self.local_zone: tzinfo | None = None
-        self.first_zone: tzinfo | None = None
         rates = booking.nightly_rates
         #: Every charge is over `den`: the number of nights when a night is total / nights.
         self.den: int = (booking.night_count if rates is None else None) or 1
@@ -227,8 +236,9 @@ class _Context:
         ) in enumerate(columns):
             if priced_in is not None and priced_in != currency:
                 check_currency(priced_in, currency, path=source.path(index, "currency"))
-            low = self.edge(start, start_zone, index, "start")
-            high = self.edge(end, end_zone, index, "end")
+            # An edge with an offset is already an instant; open or wall-clock ones need work.
+            low = start if start_zone is not None else self.edge(start, index, "start")
+            high = end if end_zone is not None else self.edge(end, index, "end")
             if high < low:
                 check_order(
                     low,
@@ -256,22 +266,32 @@ class _Context:
             spans.append((low, high, charge, index))
         return spans
 
-    def edge(self, nanos: int | None, tz: tzinfo | None, index: int, field: str) -> float:
-        """One window edge in nanoseconds since the epoch (an open edge is infinite)."""
+    def edge(self, nanos: int | None, index: int, field: str) -> float:
+        """An edge without an offset: open (infinite), or a wall-clock time read in a zone."""
         if nanos is None:
             return -_INFINITY if field == "start" else _INFINITY
-        if tz is None:
-            nanos = self.local(nanos, index, field)
-        elif self.first_zone is None:
-            self.first_zone = tz
-        if not _FIRST_EDGE <= nanos <= _LAST_EDGE:
-            raise InvalidPolicy(
-                "time is out of range (window edges go from 0001-01-02 to 9999-12-31 UTC)",
-                path=self.policy.source.path(index, field),
-                value=getattr(self.policy.windows[index], field).isoformat(),
-                code="out_of_range",
-            )
-        return nanos
+        return self.local(nanos, index, field)
+
+    def refuse_out_of_range(self) -> None:
+        """Raise for the first edge outside 0001-01-02 .. 9999-12-31 UTC (shown in any zone)."""
+        windows, source = self.policy.columns, self.policy.source
+        for index in range(len(windows)):
+            for field, column, zones in (
+                ("start", windows.starts, windows.start_zones),
+                ("end", windows.ends, windows.end_zones),
+            ):
+                nanos = column[index]
+                if nanos is None:
+                    continue
+                if zones[index] is None:
+                    nanos = self.local(nanos, index, field)
+                if not _FIRST_EDGE <= nanos <= _LAST_EDGE:
+                    raise InvalidPolicy(
+                        "time is out of range (window edges go from 0001-01-02 to 9999-12-31 UTC)",
+                        path=source.path(index, field),
+                        value=getattr(windows[index], field).isoformat(),
+                        code="out_of_range",
+                    )
 
     def local(self, wall: int, index: int, field: str) -> int:
         """A window time without an offset, read in the booking's or the policy's zone."""
@@ -304,7 +324,10 @@ class _Context:
         hotel = self.booking.timezone
         if hotel is not None:
             return zone(hotel, path="timezone", error=InvalidPolicy)
-        return self.local_zone or self.first_zone or UTC
+        if self.local_zone is not None:
+            return self.local_zone
+        windows = self.policy.columns
+        return next((tz for tz in (*windows.start_zones, *windows.end_zones) if tz), UTC)
 
     def prices(self, path: str, value: object) -> list[Decimal]:
         """Each night's price over `den`, in stay order, warning of what was assumed."""

@@ -63,6 +63,8 @@ _FINEST = Decimal(1).scaleb(-_MAX_FRACTION)
 _WIRE_DIGITS = 2
 #: Rounding, and only rounding: half-up, to a quantum, never reading the ambient context.
 _ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_HALF_UP)
+#: ``1``, ``0.1``, ... ``0.000001``: the quantum of each number of decimals (CLDR has 0 to 4).
+_QUANTA = tuple(Decimal(1).scaleb(-digits) for digits in range(7))
 
 
 def _plain(raw: str, *, percent: bool = False) -> Decimal | None:
@@ -223,19 +225,14 @@ def round_half_up(value: Fraction | Decimal | int, digits: int) -> Decimal:
         >>> round_half_up(Fraction(33333, 1000), 2), round_half_up(Fraction(-1, 8), 2)
         (Decimal('33.33'), Decimal('-0.13'))
     """
-    if isinstance(value, Decimal) and value.is_finite():
+    if type(value) is Decimal and digits < len(_QUANTA):
         # One C-level quantize in an explicit half-up context: the same result as the ratio.
-        return _ROUNDING.quantize(value, _quantum(digits))
+        return _ROUNDING.quantize(value, _QUANTA[digits])
     numerator, denominator = value.as_integer_ratio()
     units = (2 * abs(numerator) * 10**digits + denominator) // (2 * denominator)
     if numerator < 0:
         units = -units
     return Decimal(units).scaleb(-digits, _ROUNDING)
-
-
-@lru_cache(maxsize=16)
-def _quantum(digits: int) -> Decimal:
-    return Decimal(1).scaleb(-digits)
 
 
 def round_fee(exact: Decimal, denominator: int, digits: int) -> Decimal:

@@ -213,6 +213,21 @@ _Columns = tuple[
 ]
 
 
+#: One window's values in column order (what `Windows.from_rows` takes).
+_Row = tuple[
+    int | None,
+    tzinfo | None,
+    int | None,
+    tzinfo | None,
+    Decimal | None,
+    Decimal | None,
+    Decimal | None,
+    str | None,
+    str | None,
+    str,
+]
+
+
 class Windows(Sequence[Window]):
     """A policy's windows, stored in columns; ``windows[i]`` builds the `Window` model.
 
@@ -259,6 +274,13 @@ class Windows(Sequence[Window]):
             self.kinds,
             self.descriptions,
         ) = columns
+
+    @classmethod
+    def from_rows(cls, rows: list[_Row]) -> Windows:
+        """Columns from already-validated rows, one per window, in column order."""
+        if not rows:
+            return cls()
+        return cls(tuple(map(list, zip(*rows, strict=True))))  # type: ignore[arg-type]
 
     @classmethod
     def of(cls, windows: Iterable[Window]) -> Windows:

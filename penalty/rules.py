@@ -8,7 +8,7 @@ once and called by the compiler (`penalty.compiler`):
 SEMANTICS rule              where
 ==========================  ==============================================================
 2 half-open windows         `edge_shift` (and `Boundary`)
-3, 7, 8, 9 phases           `interval_phase`
+3, 7, 8, 9 phases           `penalty.compiler` (the sweep)
 4, 5, 10 components, cap    `window_charge`
 5 percent 0-100             `check_percent`
 6 nights                    `nights_charge`
@@ -42,7 +42,6 @@ __all__ = [
     "check_order",
     "check_percent",
     "edge_shift",
-    "interval_phase",
     "nights_charge",
     "window_charge",
 ]
@@ -185,21 +184,3 @@ def window_charge(
     if amount is not None:
         charge = _add(charge, amount if den == 1 else _multiply(amount, den))
     return min(charge, total)
-
-
-def interval_phase(
-    *, covering: bool, low: float, high: float, first_start: float, last_end: float
-) -> Phase:
-    """Rules 3, 7, 8 and 9: the phase of the interval ``[low, high)``.
-
-    Inside a window when one covers it (rule 7 then picks the highest charge); else free before
-    the first window (rule 3), a no-show from the end of the last one (rule 9), and a gap in
-    between (rule 8).
-    """
-    if covering:
-        return "window"
-    if low >= last_end:
-        return "no_show"
-    if high <= first_start:
-        return "free"
-    return "gap"

@@ -344,7 +344,7 @@ def _step_by_step_windows(penalties: object, prefix: str, fold: Fold) -> Policy:
 
 def _policy(entries: list[Any], prefix: str, fold: Fold) -> Policy:
     """Validated entries (dicts of strings or ``None``) into a policy's window columns."""
-    windows = Windows()
+    rows = []
     times: dict[str, tuple[int, tzinfo | None]] = {}  # windows share their edges: read once
     for index, entry in enumerate(entries):
         path = f"{prefix}[{index}]"
@@ -360,29 +360,26 @@ def _policy(entries: list[Any], prefix: str, fold: Fold) -> Policy:
         end, end_zone = times.get(entry["endDate"]) or _time(entry, "endDate", path, times)
         if (start_zone is None) == (end_zone is None):  # comparable before compiling
             check_order(start, end, path=f"{path}.endDate", value=partial(_field, entry, "endDate"))
-        percent = _number(entry, "percent", path)
-        amount = _number(entry, "amount", path)
-        nights = _number(entry, "nights", path)
+        percent, amount, nights = (
+            entry.get("percent"),
+            entry.get("amount"),
+            entry.get("nights"),
+        )  # "" or None: absent
+        percent = read_component(percent, "percent", f"{path}.percent") if percent else None
+        amount = read_component(amount, "amount", f"{path}.amount") if amount else None
+        nights = read_component(nights, "nights", f"{path}.nights") if nights else None
         check_components(kind, percent, amount, nights, partial(_gotadi_path, path))
         currency = entry.get("currency") or None
         if currency is not None:
             validate_currency(currency, path=f"{path}.currency", error=InvalidPolicy)
-        windows.add(
-            start,
-            start_zone,
-            end,
-            end_zone,
-            percent,
-            amount,
-            nights,
-            currency,
-            kind,
-            entry.get("description") or "",
+        description = entry.get("description") or ""
+        rows.append(
+            (start, start_zone, end, end_zone, percent, amount, nights, currency, kind, description)
         )
     return construct(
         Policy,
         {
-            "windows": windows,
+            "windows": Windows.from_rows(rows),
             "rules": RULES,
             "local_zone": GOTADI_ZONE,
             "fold": fold,
@@ -390,11 +387,6 @@ def _policy(entries: list[Any], prefix: str, fold: Fold) -> Policy:
             "surcharge": None,
         },
     )
-
-
-def _number(entry: dict[str, Any], field: str, path: str) -> Decimal | None:
-    raw = entry.get(field)
-    return None if not raw else read_component(raw, field, f"{path}.{field}")
 
 
 def _time(
