@@ -90,7 +90,8 @@ lock-upgrade: $(LOCKER)/bin/uv
 test-latest:
 	@test -x $(LATEST)/bin/python || $(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
-	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[$(EXTRAS)]"
+	PYTHONWARNINGS="ignore:Editable installation" $(LATEST)/bin/python -m pip install --quiet \
+	    --upgrade --upgrade-strategy eager -e ".[$(EXTRAS)]"
 	@$(LATEST)/bin/python .ci/lock_diff.py $(LOCK)
 	@$(MAKE) --no-print-directory lint typecheck unit VENV=$(LATEST) INSTALLED=
 
