@@ -22,7 +22,9 @@ from penalty import Booking, InvalidPolicy, PenaltyError, Policy, Quote, Window
 from penalty.cli import EXIT_USAGE, build_parser, main
 from penalty.errors import InvalidInput
 from penalty.providers.gotadi.config import GotadiSettings
+from penalty.providers.gotadi.keys import SANDBOX_PUBLIC_KEY_FILE, bundled_key_path
 from penalty.providers.ksher.config import KsherSettings
+from penalty.providers.ksher.sandbox import sandbox_key_path
 from penalty.providers.tiki.config import TikiSettings
 from tests.helpers import FIXTURES, load, penalty_cli
 
@@ -371,20 +373,19 @@ def test_own_windows_out_of_range_are_named(
     )
 
 
-_KEYS = FIXTURES.parent / "penalty" / "data"
 _CONFIGS = {
     "gotadi": (
         GotadiSettings,
         (
             'base_url = "https://example.com"\napi_key = "k"\naccess_code = "c"\n'
-            f'public_key = "{_KEYS / "gotadi-sandbox-public-TEST-ONLY.pem"}"\n'
+            f'public_key = "{bundled_key_path(SANDBOX_PUBLIC_KEY_FILE)}"\n'
             'private_key = "partner\\u0000.pem"\n'
         ),
     ),
     "ksher": (
         KsherSettings,
         (
-            f'appid = "mch1"\nprivate_key = "{_KEYS / "ksher-merchant-TEST-ONLY.pem"}"\n'
+            f'appid = "mch1"\nprivate_key = "{sandbox_key_path("ksher-merchant-TEST-ONLY.pem")}"\n'
             'public_key = "gateway\\u0000.pem"\n'
         ),
     ),

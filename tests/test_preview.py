@@ -49,16 +49,16 @@ def paris() -> Timeline:
 
 EXACT = {
     ("example4_two_windows", "vi_VN"): [
-        "Được hủy miễn phí đến trước 18:00 Th 2, 10 thg 5, 2021 (GMT+07:00)",
+        "Được hủy miễn phí đến trước 18:00 Thứ 2, 10 thg 5, 2021 (GMT+07:00)",
         (
-            "Phí hủy 1.500.000\xa0₫ (50% giá trị đặt phòng) khi hủy từ 18:00 Th 2, 10 thg 5 "
-            "đến trước 18:00 Th 4, 12 thg 5"
+            "Phí hủy 1.500.000\xa0₫ (50% giá trị đặt phòng) khi hủy từ 18:00 Thứ 2, 10 thg 5 "
+            "đến trước 18:00 Thứ 4, 12 thg 5"
         ),
         (
-            "Phí hủy 2.100.000\xa0₫ (70% giá trị đặt phòng) khi hủy từ 18:00 Th 4, 12 thg 5 "
-            "đến trước 18:00 Th 5, 13 thg 5"
+            "Phí hủy 2.100.000\xa0₫ (70% giá trị đặt phòng) khi hủy từ 18:00 Thứ 4, 12 thg 5 "
+            "đến trước 18:00 Thứ 5, 13 thg 5"
         ),
-        "Phí hủy toàn bộ 3.000.000\xa0₫ khi hủy từ 18:00 Th 5, 13 thg 5",
+        "Phí hủy toàn bộ 3.000.000\xa0₫ khi hủy từ 18:00 Thứ 5, 13 thg 5",
     ],
     ("example4_two_windows", "en"): [
         "Free cancellation before Mon, May 10, 2021, 6:00 PM (GMT+07:00)",
@@ -73,12 +73,12 @@ EXACT = {
         "Cancelling from Thu, May 13, 6:00 PM costs the full ₫3,000,000",
     ],
     ("example5_percent_plus_amount", "vi_VN"): [
-        "Được hủy miễn phí đến trước 18:00 Th 2, 10 thg 5, 2021 (GMT+07:00)",
+        "Được hủy miễn phí đến trước 18:00 Thứ 2, 10 thg 5, 2021 (GMT+07:00)",
         (
-            "Phí hủy 1.525.000\xa0₫ (50,8% giá trị đặt phòng) khi hủy từ 18:00 Th 2, 10 thg 5 "
-            "đến trước 18:00 Th 4, 12 thg 5"
+            "Phí hủy 1.525.000\xa0₫ (50,8% giá trị đặt phòng) khi hủy từ 18:00 Thứ 2, 10 thg 5 "
+            "đến trước 18:00 Thứ 4, 12 thg 5"
         ),
-        "Phí hủy toàn bộ 3.000.000\xa0₫ khi hủy từ 18:00 Th 4, 12 thg 5",
+        "Phí hủy toàn bộ 3.000.000\xa0₫ khi hủy từ 18:00 Thứ 4, 12 thg 5",
     ],
     ("example5_percent_plus_amount", "en_GB"): [
         "Free cancellation before Mon, 10 May 2021, 18:00 (GMT+07:00)",
@@ -97,8 +97,8 @@ EXACT = {
         "Cancelling from Thu, May 13, 6:00 PM costs the full ₫3,000,000",
     ],
     ("example6_free", "vi_VN"): [
-        "Được hủy miễn phí đến trước 18:00 Th 4, 12 thg 5, 2021 (GMT+07:00)",
-        "Phí hủy toàn bộ 3.000.000\xa0₫ khi hủy từ 18:00 Th 4, 12 thg 5",
+        "Được hủy miễn phí đến trước 18:00 Thứ 4, 12 thg 5, 2021 (GMT+07:00)",
+        "Phí hủy toàn bộ 3.000.000\xa0₫ khi hủy từ 18:00 Thứ 4, 12 thg 5",
     ],
 }
 
@@ -114,8 +114,8 @@ def test_summary_is_one_line_of_the_whole_schedule() -> None:
     """The summary strings the segments together, year and zone at first mention only."""
     vi = preview(timeline_of("example5_percent_plus_amount"), "vi_VN").summary
     assert vi == (
-        "Hủy miễn phí đến trước 18:00 Th 2, 10 thg 5, 2021 (GMT+07:00) · 1.525.000\xa0₫ đến "
-        "trước 18:00 Th 4, 12 thg 5 · sau đó toàn bộ 3.000.000\xa0₫"
+        "Hủy miễn phí đến trước 18:00 Thứ 2, 10 thg 5, 2021 (GMT+07:00) · 1.525.000\xa0₫ đến "
+        "trước 18:00 Thứ 4, 12 thg 5 · sau đó toàn bộ 3.000.000\xa0₫"
     )
     en = preview(timeline_of("example4_two_windows"), "en_GB").summary
     assert en == (
@@ -290,8 +290,8 @@ def test_paris_booking_across_the_spring_dst_switch_keeps_local_times() -> None:
 def test_vietnamese_paris_preview_shows_both_offsets() -> None:
     """The same DST booking in vi_VN: local 18:00 on both sides of the switch."""
     lines = [line.period_text for line in preview(paris(), "vi_VN").lines]
-    assert lines[0] == "đến trước 18:00 Th 6, 26 thg 3, 2021 (GMT+01:00)"
-    assert lines[1] == "từ 18:00 Th 6, 26 thg 3 đến trước 18:00 CN, 28 thg 3 (GMT+02:00)"
+    assert lines[0] == "đến trước 18:00 Thứ 6, 26 thg 3, 2021 (GMT+01:00)"
+    assert lines[1] == "từ 18:00 Thứ 6, 26 thg 3 đến trước 18:00 CN, 28 thg 3 (GMT+02:00)"
 
 
 def test_hotel_zone_is_the_booking_zone_even_when_windows_carry_offsets() -> None:

@@ -40,6 +40,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from penalty import __version__
 from penalty.errors import InvalidInput, PenaltyError, ProviderError, ProviderRejected
 
 __all__ = [
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="penalty",
         description="Exact hotel cancellation penalties from provider windows.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from importlib.resources import files
 from typing import Any
 
 from penalty.cli import EXIT_FAILED, EXIT_OK
 from penalty.providers._sandbox import Handler
 from penalty.providers.ksher.client import KsherCancelResult
 from penalty.providers.ksher.config import KsherSettings
-from penalty.providers.ksher.sandbox import SANDBOX_APPID, KsherSandbox
+from penalty.providers.ksher.sandbox import SANDBOX_APPID, KsherSandbox, sandbox_key_path
 
 __all__ = ["add_sandbox_arguments", "register", "sandbox_banner", "sandbox_handler"]
 
@@ -118,15 +117,15 @@ def sandbox_handler(args: argparse.Namespace) -> Handler:
 
 
 def sandbox_banner(url: str, args: argparse.Namespace) -> str:
-    """How to point ``penalty ksher`` at the sandbox: TEST-ONLY key files shipped in the package."""
-    data = files("penalty").joinpath("data")
+    """How to point ``penalty ksher`` at the sandbox: its TEST-ONLY keys (made on first use)."""
+    private = sandbox_key_path("ksher-merchant-TEST-ONLY.pem")
+    public = sandbox_key_path("ksher-gateway-TEST-ONLY-public.pem")
     return (
         f"Ksher gateway sandbox on {url} (order prefixes: paid- cancelled- missing- stuck- badsig-"
         " slow- fail- garbage- reset-)\n"
-        "point the CLI at it (TEST-ONLY keys, public, fake):\n"
+        "point the CLI at it (TEST-ONLY keys, fake):\n"
         f"  export PENALTY_KSHER_BASE_URL={url}/api\n"
         f"  export PENALTY_KSHER_APPID={args.appid}\n"
-        f"  export PENALTY_KSHER_PRIVATE_KEY={data.joinpath('ksher-merchant-TEST-ONLY.pem')}\n"
-        "  export PENALTY_KSHER_PUBLIC_KEY="
-        f"{data.joinpath('ksher-gateway-TEST-ONLY-public.pem')}"
+        f"  export PENALTY_KSHER_PRIVATE_KEY={private}\n"
+        f"  export PENALTY_KSHER_PUBLIC_KEY={public}"
     )

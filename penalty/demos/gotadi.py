@@ -1,7 +1,8 @@
 """Demo: the Gotadi cancel flow over real HTTP against a local sandbox it starts and stops.
 
-The sandbox and the client use the bundled TEST-ONLY keys and credentials; the quotes are taken
-at a fixed instant inside seed 001's windows so that the fees are the worked examples'.
+The sandbox and the client use the TEST-ONLY keys (made on first use) and credentials; the quotes
+are taken at a fixed instant inside seed 001's windows so that the fees are the worked examples'.
+Each case says how the flow must end (`penalty.demos.expect`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 from penalty.booking import Booking
+from penalty.demos import expect
 from penalty.errors import PenaltyError
 from penalty.providers._sandbox import SandboxServer
 from penalty.providers.gotadi.client import GotadiClient
@@ -52,24 +54,46 @@ _LIVE_AT = datetime(2021, 8, 26, 12, 0, tzinfo=_ICT)
 #: Short real waits, so that the demo shows the backoff without taking long.
 _FLOW = FlowSettings(poll_initial=0.1, poll_factor=2.0, poll_max=0.4, deadline=5.0)
 
+#: (booking number, booking, cancel time, title, how the flow ends: a state or "refused").
 _CASES = (
-    ("EX3", _BOOKING, _AT, "seed example 3 (70 %): Gotadi's total matches ours, confirmed"),
-    ("EX1-WAITING", _BOOKING, _AT, "one night: the supplier confirms after two status polls"),
-    ("EX3-MISMATCH", _BOOKING, _AT, "Gotadi says penalty mismatch: re-check, resubmit once"),
+    (
+        "EX3",
+        _BOOKING,
+        _AT,
+        "seed example 3 (70 %): Gotadi's total matches ours, confirmed",
+        "confirmed",
+    ),
+    (
+        "EX1-WAITING",
+        _BOOKING,
+        _AT,
+        "one night: the supplier confirms after two status polls",
+        "confirmed",
+    ),
+    (
+        "EX3-MISMATCH",
+        _BOOKING,
+        _AT,
+        "Gotadi says penalty mismatch: re-check, resubmit once",
+        "confirmed",
+    ),
     (
         "HDCO2107121213651",
         _LIVE_BOOKING,
         _LIVE_AT,
         "the live API example: cancelPenaltyTotal 0.0 vs our one night, reported",
+        "confirmed",
     ),
-    ("EX3-NOT-ALLOWED", _BOOKING, _AT, "not cancellable: nothing is sent"),
-    ("EX3-BAD-SIGNATURE", _BOOKING, _AT, "an answer with a bad signature is an error"),
+    ("EX3-NOT-ALLOWED", _BOOKING, _AT, "not cancellable: nothing is sent", "not_allowed"),
+    ("EX3-BAD-SIGNATURE", _BOOKING, _AT, "an answer with a bad signature is an error", "refused"),
 )
 
 
 def _case(
     out: TextIO, gotadi: GotadiClient, booking_number: str, booking: Booking, at: datetime
-) -> None:
+) -> str:
+    """Run the flow on one booking, print its trail; its final state, or ``"refused"``."""
+
     def show(step: Step) -> None:
         out.write(f"{step}\n")
 
@@ -79,13 +103,14 @@ def _case(
         )
     except PenaltyError as exc:
         out.write(f"refused: {exc}\n")
-        return
+        return "refused"
     line = f"=> {outcome.state.value}"
     if outcome.amount_sent is not None:
         line += f", fee sent {outcome.amount_sent}"
     if outcome.total_mismatch:
         line += " (differs from Gotadi's cancelPenaltyTotal; reported, ours sent)"
     out.write(line + "\n")
+    return outcome.state.value
 
 
 def run(out: TextIO) -> None:
@@ -97,8 +122,12 @@ def run(out: TextIO) -> None:
         settings = GotadiSettings.load(config_file=config, environ={}, base_url=server.url)
         out.write(f"sandbox on {server.url}, client configured from {config.name}\n")
         with GotadiClient(settings) as gotadi:
-            for booking_number, booking, at, title in _CASES:
+            for booking_number, booking, at, title, ends in _CASES:
                 out.write(f"\n-- cancel {booking_number}: {title}\n")
-                _case(out, gotadi, booking_number, booking, at)
+                expect(
+                    f"cancel {booking_number}",
+                    _case(out, gotadi, booking_number, booking, at),
+                    ends,
+                )
         seen = ", ".join(f"{s.endpoint} {s.booking_number}" for s in sandbox.seen[:4])
         out.write(f"\nthe sandbox saw {len(sandbox.seen)} requests ({seen}, ...)\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from penalty.demos import expect
 from penalty.errors import PenaltyError
 from penalty.providers.ksher.sandbox import KsherOutcome, KsherSandbox
 from penalty.providers.tiki.models import OrderStatus
@@ -31,12 +32,15 @@ def _tiki(out: TextIO) -> None:
         out.write(
             f"  cancel 77062110977884170 -> {result.outcome.value}: {state}\n    {result.note}\n"
         )
+        expect("tiki cancel 77062110977884170", result.outcome.value, "cancelled")
         for order_id, status in (("77062110977884170", None), ("88062110977884171", "completed")):
+            known = f" (known status {status})" if status else " again"
             try:
                 client.cancel_order(order_id, "Khách hủy đặt phòng", known_status=status)
             except PenaltyError as exc:
-                known = f" (known status {status})" if status else " again"
                 out.write(f"  cancel {order_id}{known} -> refused: {exc}\n")
+            else:
+                expect(f"tiki cancel {order_id}{known}", "accepted", "refused")
 
 
 def _ksher(out: TextIO) -> None:
@@ -44,7 +48,11 @@ def _ksher(out: TextIO) -> None:
     sandbox.set_outcome("BK-2026-0002", KsherOutcome.ALREADY_PAID)
     with sandbox.serve() as server, sandbox.client(server.url) as client:
         out.write(f"Ksher sandbox at {server.url} (MD5withRSA sign checked both ways)\n")
-        for order in ("BK-2026-0001", "BK-2026-0001", "BK-2026-0002"):
+        for order, ends in (
+            ("BK-2026-0001", "cancelled"),
+            ("BK-2026-0001", "already_cancelled"),
+            ("BK-2026-0002", "already_paid"),
+        ):
             result = client.cancel_order(order)
             how = (
                 f"signed order query says {result.order.result}"
@@ -55,11 +63,13 @@ def _ksher(out: TextIO) -> None:
                 f"  cancel {order} -> {result.outcome.value.replace('_', ' ')}"
                 f" (code {result.code} {result.message}; {how})\n    {result.note}\n"
             )
+            expect(f"ksher cancel {order}", result.outcome.value, ends)
         query = client.order_query("BK-2026-0001")
         out.write(
             f"  query {query.mch_order_no} -> {query.result}, total_fee {query.total_fee}"
             f" {query.fee_type} (signature checked)\n"
         )
+        expect("ksher query BK-2026-0001", query.result, "CLOSED")
 
 
 def run(out: TextIO) -> None:

@@ -27,7 +27,7 @@ Example:
     Cancelling now costs ₫1,525,000 (50.8% of the total)
     Cancel before 18:00 today (in 9 hours) to pay ₫1,525,000 instead of ₫3,000,000.
 
-In ``vi_VN`` the same reads "Hủy miễn phí đến trước 18:00 Th 2, 10 thg 5, 2021 (GMT+07:00) · …"
+In ``vi_VN`` the same reads "Hủy miễn phí đến trước 18:00 Thứ 2, 10 thg 5, 2021 (GMT+07:00) · …"
 (babel separates ``1.525.000`` and ``₫`` with a no-break space, U+00A0).
 """
 

@@ -117,7 +117,7 @@ class Formatter:
         return format_percent(shown.scaleb(-2), format=f"#,##0.{'#' * digits}%", locale=self.locale)
 
     def date(self, local: datetime, *, year: bool) -> str:
-        """``Mon, May 10, 2021`` / ``Th 2, 10 thg 5`` (the locale's order and names)."""
+        """``Mon, May 10, 2021`` / ``Thứ 2, 10 thg 5`` (the locale's order and names)."""
         skeleton = "yMMMEd" if year else "MMMEd"
         return format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=self.locale)
 

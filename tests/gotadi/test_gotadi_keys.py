@@ -124,7 +124,7 @@ def test_read_key_file_names_the_missing_file(tmp_path: Path) -> None:
 
 
 def test_bundled_test_keys_pair_up_and_are_labelled_test_only() -> None:
-    """The shipped sandbox/partner PEMs are named TEST-ONLY and are each other's peers."""
+    """The sandbox/partner PEMs (made on first use) are labelled TEST-ONLY and are peers."""
     partner, sandbox = bundled_test_keys()
     assert partner.peer_public.public_numbers() == sandbox.own_private.public_key().public_numbers()
     assert sandbox.peer_public.public_numbers() == partner.own_private.public_key().public_numbers()

@@ -17,6 +17,7 @@ from penalty.providers.gotadi.codes import ErrorCode
 from penalty.providers.gotadi.crypto import open_envelope, seal
 from penalty.providers.gotadi.keys import KeyPair
 from penalty.providers.gotadi.sandbox import GotadiSandbox
+from penalty.providers.gotadi.sandbox_data import FIXTURES
 
 from .support import ACCESS_CODE, API_KEY
 
@@ -126,9 +127,23 @@ def test_stay_windows_follow_the_sandbox_clock(gotadi_keys: KeyPair) -> None:
     assert windows[-1]["endDate"] == "2030-01-08T10:00:00.000+07:00"
 
 
+def _not_seeded(booking_number: str) -> bool:
+    """Whether the sandbox knows nothing of ``booking_number``: a number is one of its own when
+    the part before the first dash names a fixture (``EX1``, ``EX1-WAITING``, ``STAY-…``)."""
+    return booking_number.partition("-")[0] not in FIXTURES
+
+
 booking_numbers = st.text(
     st.characters(codec="utf-8", exclude_characters="|"), min_size=1, max_size=30
-).filter(lambda text: text == text.strip())
+).filter(lambda text: text == text.strip() and _not_seeded(text))
+
+
+@pytest.mark.parametrize("seeded", [*FIXTURES, "EX1-WAITING", "EX3-NOT-ALLOWED", "STAY-ANY"])
+def test_generated_booking_numbers_never_name_a_fixture(seeded: str) -> None:
+    """The round-trip test's numbers avoid every fixture, with or without a scenario suffix
+    (it once drew ``EX1`` and got that booking's answer instead of "not one of its bookings")."""
+    assert not _not_seeded(seeded)
+    assert _not_seeded(f"X{seeded}")
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])

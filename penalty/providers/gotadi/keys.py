@@ -10,8 +10,9 @@ characters. Keys of fewer than 1024 bits are refused (Gotadi's stated minimum).
 Errors never quote key material: a bad key raises `InvalidInput` naming only the ``path``
 (the setting or file) it came from.
 
-The sandbox and the demo use the key pairs shipped in ``penalty/data/*-TEST-ONLY.pem``
-(`bundled_test_keys`): they are public, fake, and must never protect anything real.
+The sandbox and the demo use TEST-ONLY key pairs made on first use, never shipped
+(`bundled_test_keys`, `bundled_key_path`; see `penalty.providers._sandbox_keys` for where):
+they are fake and must never protect anything real.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 from xml.etree import ElementTree as ET
@@ -30,11 +30,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from penalty.errors import InvalidInput
+from penalty.providers._sandbox_keys import generate_key, private_pem, public_pem, sandbox_file
+from penalty.providers.gotadi.sandbox_data import (
+    SANDBOX_CONFIG_FILE,
+    TEST_ONLY_ACCESS_CODE,
+    TEST_ONLY_API_KEY,
+)
 
 __all__ = [
     "MIN_KEY_BITS",
     "PARTNER_KEY_FILE",
     "SANDBOX_KEY_FILE",
+    "SANDBOX_PUBLIC_KEY_FILE",
     "KeyPair",
     "bundled_key_path",
     "bundled_test_keys",
@@ -241,20 +248,52 @@ def private_key_to_xml(key: rsa.RSAPrivateKey) -> str:
     return f"<RSAKeyValue>{body}</RSAKeyValue>"
 
 
-#: The shipped TEST-ONLY key files (in ``penalty/data``); public, fake, for sandbox and demo only.
+#: The TEST-ONLY key files of the sandbox and the demo (fake, made on first use, never shipped).
 SANDBOX_KEY_FILE = "gotadi-sandbox-TEST-ONLY.pem"
 PARTNER_KEY_FILE = "gotadi-partner-TEST-ONLY.pem"
+SANDBOX_PUBLIC_KEY_FILE = "gotadi-sandbox-public-TEST-ONLY.pem"
+_NOTE = (
+    "# TEST-ONLY key for penalty's local Gotadi sandbox and demo. Fake: it protects nothing.\n"
+    "# Never configure it against a real Gotadi environment."
+)
+
+
+def _make_test_only_files() -> dict[str, bytes]:
+    """A fresh TEST-ONLY set: the partner's and the sandbox's 2048-bit keys, the sandbox's public
+    half, and the client config (``SANDBOX_CONFIG_FILE``) naming them and the credentials."""
+    sandbox = generate_key(2048)
+    config = (
+        "# TEST-ONLY client settings for penalty's local Gotadi sandbox (penalty sandbox gotadi).\n"
+        "# Every value here is fake; never use it against a real Gotadi environment.\n"
+        "# Set PENALTY_GOTADI_BASE_URL to the URL the sandbox prints, and PENALTY_GOTADI_CONFIG"
+        " to this file.\n"
+        "[gotadi]\n"
+        f'api_key = "{TEST_ONLY_API_KEY}"\n'
+        f'access_code = "{TEST_ONLY_ACCESS_CODE}"\n'
+        f'private_key = "{PARTNER_KEY_FILE}"\n'
+        f'public_key = "{SANDBOX_PUBLIC_KEY_FILE}"\n'
+    )
+    return {
+        PARTNER_KEY_FILE: private_pem(generate_key(2048), _NOTE),
+        SANDBOX_KEY_FILE: private_pem(sandbox, _NOTE),
+        SANDBOX_PUBLIC_KEY_FILE: public_pem(
+            sandbox.public_key(),
+            f"# TEST-ONLY public key of penalty's Gotadi sandbox (pairs with {SANDBOX_KEY_FILE})",
+        ),
+        SANDBOX_CONFIG_FILE: config.encode(),
+    }
 
 
 def bundled_key_path(name: str) -> Path:
-    """Filesystem path of a shipped TEST-ONLY key (``SANDBOX_KEY_FILE`` or ``PARTNER_KEY_FILE``)."""
-    return Path(str(resources.files("penalty") / "data" / name))
+    """Path of a TEST-ONLY file of the sandbox: ``SANDBOX_KEY_FILE``, ``PARTNER_KEY_FILE``,
+    ``SANDBOX_PUBLIC_KEY_FILE`` or the client config ``SANDBOX_CONFIG_FILE`` (made on first use)."""
+    return sandbox_file("gotadi", name, _make_test_only_files)
 
 
 def bundled_test_keys() -> tuple[KeyPair, KeyPair]:
-    """``(partner, sandbox)`` key pairs from the shipped TEST-ONLY PEMs: each other's peers.
+    """``(partner, sandbox)`` key pairs from the TEST-ONLY PEMs: each other's peers.
 
-    Never use these for anything but the local sandbox and the demo: the private keys are public.
+    Never use these for anything but the local sandbox and the demo.
     """
     partner = load_private_key(bundled_key_path(PARTNER_KEY_FILE).read_bytes())
     sandbox = load_private_key(bundled_key_path(SANDBOX_KEY_FILE).read_bytes())

@@ -107,9 +107,9 @@ class GotadiSandbox:
 
     @classmethod
     def with_test_keys(cls, **options: Any) -> GotadiSandbox:
-        """A sandbox with the bundled TEST-ONLY key pair and credentials (the demo, the CLI).
+        """A sandbox with the TEST-ONLY key pair and credentials (the demo, the CLI).
 
-        A client configured from ``penalty/data/gotadi-sandbox-TEST-ONLY.toml`` talks to it.
+        A client configured from ``bundled_key_path(SANDBOX_CONFIG_FILE)`` talks to it.
         """
         _, keys = bundled_test_keys()
         options.setdefault("api_key", TEST_ONLY_API_KEY)

@@ -3,7 +3,7 @@
 It checks each request like Ksher would (form encoding, ``appid``, a ``yyyyMMddHHmmss``
 ``time_stamp``, a ``nonce_str`` never seen before, and the MD5withRSA ``sign`` against the
 merchant's public key), keeps a small order book, and signs its order-query answers with its own
-TEST-ONLY key (``penalty/data/ksher-gateway-TEST-ONLY.pem``), which clients built by
+TEST-ONLY key (``ksher-gateway-TEST-ONLY.pem``, see `sandbox_key_path`), which clients built by
 `KsherSandbox.client` trust instead of Ksher's.
 
 Outcomes are switchable three ways, first match wins: `KsherSandbox.force`, `set_outcome`
@@ -33,7 +33,7 @@ import re
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from penalty.providers._http import RetryPolicy
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
+from penalty.providers._sandbox_keys import generate_key, private_pem, public_pem, sandbox_file
 from penalty.providers.ksher.client import CANCEL_PATH, QUERY_PATH, KsherClient
 from penalty.providers.ksher.models import NONCE_LENGTH, KsherResultCode
 from penalty.providers.ksher.signing import load_private_key, sign, verify
@@ -51,6 +52,7 @@ __all__ = [
     "KsherSandbox",
     "SandboxOrder",
     "load_test_only_key",
+    "sandbox_key_path",
 ]
 
 SANDBOX_APPID = "mch35000"
@@ -68,15 +70,37 @@ _QUERY_FIELDS = frozenset({"appid", "nonce_str", "time_stamp", "mch_order_no", "
 _CANCEL_FIELDS = _QUERY_FIELDS | {"lang"}
 
 
+def _make_test_only_keys() -> dict[str, bytes]:
+    """A fresh TEST-ONLY set: merchant and gateway private keys (1024-bit PKCS#1, like Ksher's
+    merchant keys), and the gateway's public half for a client to trust."""
+    note = "TEST-ONLY key for the penalty Ksher sandbox ({}). Fake, never use it for real money."
+    merchant, gateway = generate_key(1024), generate_key(1024)
+    return {
+        "ksher-merchant-TEST-ONLY.pem": private_pem(merchant, note.format("merchant"), pkcs8=False),
+        "ksher-gateway-TEST-ONLY.pem": private_pem(gateway, note.format("gateway"), pkcs8=False),
+        "ksher-gateway-TEST-ONLY-public.pem": public_pem(
+            gateway.public_key(),
+            "TEST-ONLY public half of ksher-gateway-TEST-ONLY.pem: what a client trusts to talk "
+            "to the local Ksher sandbox.",
+        ),
+    }
+
+
+def sandbox_key_path(name: str) -> Path:
+    """Path of a TEST-ONLY key file of the local sandbox, generated on first use (never shipped):
+    ``ksher-merchant-TEST-ONLY.pem``, ``ksher-gateway-TEST-ONLY.pem`` or
+    ``ksher-gateway-TEST-ONLY-public.pem``. See `penalty.providers._sandbox_keys` for where."""
+    return sandbox_file("ksher", name, _make_test_only_keys)
+
+
 def load_test_only_key(side: str) -> rsa.RSAPrivateKey:
-    """A shipped TEST-ONLY key: ``"merchant"`` (signs requests) or ``"gateway"`` (answers).
+    """The sandbox's TEST-ONLY key: ``"merchant"`` (signs requests) or ``"gateway"`` (answers).
 
     Example:
         >>> load_test_only_key("gateway").key_size
         1024
     """
-    pem = files("penalty").joinpath(f"data/ksher-{side}-TEST-ONLY.pem").read_bytes()
-    return load_private_key(pem)
+    return load_private_key(sandbox_key_path(f"ksher-{side}-TEST-ONLY.pem"))
 
 
 class KsherOutcome(StrEnum):

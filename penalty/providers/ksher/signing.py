@@ -99,8 +99,8 @@ def load_private_key(source: bytes | Path) -> rsa.RSAPrivateKey:
         InvalidInput: unreadable, encrypted, or not RSA (``code="invalid_key"``).
 
     Example:
-        >>> from importlib.resources import files
-        >>> pem = files("penalty").joinpath("data/ksher-merchant-TEST-ONLY.pem").read_bytes()
+        >>> from penalty.providers.ksher.sandbox import sandbox_key_path
+        >>> pem = sandbox_key_path("ksher-merchant-TEST-ONLY.pem").read_bytes()
         >>> load_private_key(pem).key_size
         1024
     """
@@ -168,8 +168,8 @@ def sign(params: Mapping[str, object], private_key: rsa.RSAPrivateKey) -> str:
         ``2 × key bytes`` lowercase hex digits (256 for a 1024-bit key).
 
     Example:
-        >>> from importlib.resources import files
-        >>> pem = files("penalty").joinpath("data/ksher-merchant-TEST-ONLY.pem").read_bytes()
+        >>> from penalty.providers.ksher.sandbox import sandbox_key_path
+        >>> pem = sandbox_key_path("ksher-merchant-TEST-ONLY.pem").read_bytes()
         >>> key = load_private_key(pem)
         >>> signature = sign({"appid": "mch35000", "mch_order_no": "A1"}, key)
         >>> len(signature), verify({"mch_order_no": "A1", "appid": "mch35000"}, signature,
