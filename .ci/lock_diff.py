@@ -16,7 +16,8 @@ from packaging.utils import canonicalize_name
 
 def locked(text: str) -> dict[str, str]:
     """``{name: version}`` of every ``name==version`` line of a requirements lock that applies
-    to this interpreter and platform (its marker, if any, is true here)."""
+    to this interpreter and platform (its marker, if any, is true here).
+    """
     pins: dict[str, str] = {}
     for line in text.splitlines():
         if not line[:1].isalnum():

@@ -32,8 +32,7 @@ def main(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
             out.write(f"!! step failed: {exc}\n")
         out.write("\n")
     out.flush()
-    for line in failed:
-        err.write(f"demo step failed: {line}\n")
+    err.writelines(f"demo step failed: {line}\n" for line in failed)
     return 1 if failed else 0
 
 

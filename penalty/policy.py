@@ -276,7 +276,7 @@ class Windows(Sequence[Window]):
         ) = columns
 
     @classmethod
-    def from_rows(cls, rows: list[_Row]) -> Windows:
+    def from_rows(cls, rows: Sequence[_Row]) -> Windows:
         """Columns from already-validated rows, one per window, in column order."""
         if not rows:
             return cls()

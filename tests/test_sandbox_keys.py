@@ -78,7 +78,7 @@ def test_the_gotadi_set_pairs_up_and_its_config_reaches_the_sandbox(fresh_root: 
     with SandboxServer(GotadiSandbox.with_test_keys()) as server:
         settings = GotadiSettings.load(config_file=config, environ={}, base_url=server.url)
         with GotadiClient(settings) as client:
-            answer = client.cancel("EX3", Decimal("2100000"))  # sealed and signed both ways
+            answer = client.cancel("EX3", Decimal(2100000))  # sealed and signed both ways
     assert answer.error_code.value == "00"
 
 

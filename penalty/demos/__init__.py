@@ -41,7 +41,8 @@ def expect(step: str, got: object, wanted: object) -> None:
 
 def run_cli(out: TextIO, *argv: str, exit_code: int = 0) -> None:
     """Show ``$ penalty ARGV`` and what the real CLI prints (stdout and stderr) on ``out``;
-    `StepFailed` unless it exits with ``exit_code``."""
+    `StepFailed` unless it exits with ``exit_code``.
+    """
     from penalty.cli import main
 
     out.write(f"$ penalty {' '.join(argv)}\n")

@@ -70,7 +70,8 @@ def public_pem(key: rsa.RSAPublicKey, comment: str) -> bytes:
 
 def sandbox_file(provider: str, name: str, make: Callable[[], Mapping[str, bytes]]) -> Path:
     """Path of ``provider``'s TEST-ONLY file ``name``; ``make()`` writes the whole set first if the
-    file is missing (it returns ``{file name: content}`` and must include ``name``)."""
+    file is missing (it returns ``{file name: content}`` and must include ``name``).
+    """
     root = sandbox_root()
     root = _FALLBACK.get(root, root)
     path = root / provider / name

@@ -260,7 +260,8 @@ _NOTE = (
 
 def _make_test_only_files() -> dict[str, bytes]:
     """A fresh TEST-ONLY set: the partner's and the sandbox's 2048-bit keys, the sandbox's public
-    half, and the client config (``SANDBOX_CONFIG_FILE``) naming them and the credentials."""
+    half, and the client config (``SANDBOX_CONFIG_FILE``) naming them and the credentials.
+    """
     sandbox = generate_key(2048)
     config = (
         "# TEST-ONLY client settings for penalty's local Gotadi sandbox (penalty sandbox gotadi).\n"
@@ -286,7 +287,8 @@ def _make_test_only_files() -> dict[str, bytes]:
 
 def bundled_key_path(name: str) -> Path:
     """Path of a TEST-ONLY file of the sandbox: ``SANDBOX_KEY_FILE``, ``PARTNER_KEY_FILE``,
-    ``SANDBOX_PUBLIC_KEY_FILE`` or the client config ``SANDBOX_CONFIG_FILE`` (made on first use)."""
+    ``SANDBOX_PUBLIC_KEY_FILE`` or the client config ``SANDBOX_CONFIG_FILE`` (made on first use).
+    """
     return sandbox_file("gotadi", name, _make_test_only_files)
 
 

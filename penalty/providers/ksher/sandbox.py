@@ -72,7 +72,8 @@ _CANCEL_FIELDS = _QUERY_FIELDS | {"lang"}
 
 def _make_test_only_keys() -> dict[str, bytes]:
     """A fresh TEST-ONLY set: merchant and gateway private keys (1024-bit PKCS#1, like Ksher's
-    merchant keys), and the gateway's public half for a client to trust."""
+    merchant keys), and the gateway's public half for a client to trust.
+    """
     note = "TEST-ONLY key for the penalty Ksher sandbox ({}). Fake, never use it for real money."
     merchant, gateway = generate_key(1024), generate_key(1024)
     return {
@@ -89,7 +90,8 @@ def _make_test_only_keys() -> dict[str, bytes]:
 def sandbox_key_path(name: str) -> Path:
     """Path of a TEST-ONLY key file of the local sandbox, generated on first use (never shipped):
     ``ksher-merchant-TEST-ONLY.pem``, ``ksher-gateway-TEST-ONLY.pem`` or
-    ``ksher-gateway-TEST-ONLY-public.pem``. See `penalty.providers._sandbox_keys` for where."""
+    ``ksher-gateway-TEST-ONLY-public.pem``. See `penalty.providers._sandbox_keys` for where.
+    """
     return sandbox_file("ksher", name, _make_test_only_keys)
 
 
