@@ -568,7 +568,7 @@ def test_bad_input_exits_2_and_sends_nothing(
     assert code == EXIT_USAGE
     assert field in err
     assert err.count("\n") == 1
-    assert servers.gotadi.seen == []
+    assert not servers.gotadi.seen
     assert servers.tiki.requests == []
     assert servers.ksher.requests == []
 

@@ -392,9 +392,9 @@ class _Flow:
             f"MISMATCH: Gotadi's cancelPenaltyTotal is {_total(total)}, our fee is "
             f"{quote.fee:,}; {verdict}",
         )
-        if policy is OnTotalMismatch.STOP:
+        if policy == OnTotalMismatch.STOP:
             return _Stop.TOTAL_MISMATCH
-        if policy is OnTotalMismatch.THEIRS:
+        if policy == OnTotalMismatch.THEIRS:
             return format_amount(total, path="cancelPenaltyTotal")
         return quote.gotadi_amount
 
