@@ -356,8 +356,9 @@ def sandbox_handler(args: argparse.Namespace, credentials: dict[str, Any]) -> Ha
     )
 
 
-def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+def sandbox_banner(url: str, args: argparse.Namespace, handler: Handler) -> str:
     """How to point ``penalty gotadi`` at this sandbox (no secret values)."""
+    del handler
     config = bundled_key_path(SANDBOX_CONFIG_FILE)
     custom = args.key or args.partner_public_key or args.config
     lines = [

@@ -106,17 +106,19 @@ def sandbox_handler(args: argparse.Namespace, credentials: dict[str, Any]) -> Ha
     )
 
 
-def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+def sandbox_banner(url: str, args: argparse.Namespace, handler: Handler) -> str:
     """How to point ``penalty ksher`` at the sandbox: its TEST-ONLY keys (made on first use)."""
-    sandbox = Sandbox()
+    del args
+    appid = handler.appid if isinstance(handler, Sandbox) else SANDBOX_APPID
+    prefixes = handler.outcomes.prefixes() if isinstance(handler, Sandbox) else ""
     private = sandbox_key_path("ksher-merchant-TEST-ONLY.pem")
     public = sandbox_key_path("ksher-gateway-TEST-ONLY-public.pem")
-    appid = f"  export PENALTY_KSHER_APPID={SANDBOX_APPID}\n" if not args.config else ""
     return (
         f"Ksher gateway sandbox on {url} (TEST-ONLY; Ctrl-C stops it; order prefixes: "
-        f"{sandbox.outcomes.prefixes()})\n"
+        f"{prefixes})\n"
         "Point the client at it (TEST-ONLY keys, fake):\n"
-        f"  export PENALTY_KSHER_BASE_URL={url}/api\n{appid}"
+        f"  export PENALTY_KSHER_BASE_URL={url}/api\n"
+        f"  export PENALTY_KSHER_APPID={appid}\n"
         f"  export PENALTY_KSHER_PRIVATE_KEY={private}\n"
         f"  export PENALTY_KSHER_PUBLIC_KEY={public}"
     )

@@ -7,8 +7,8 @@ build that provider's sandbox. To add one, add a row; the module provides:
 * ``sandbox_handler(args, credentials) -> Handler``: the request handler to serve
   (`penalty.providers._sandbox.Handler`); ``credentials`` is the provider's table of
   ``--config FILE`` (empty without it);
-* ``sandbox_banner(url, args) -> str``: what to print once serving, e.g. how to point a client
-  at it. Never a real secret.
+* ``sandbox_banner(url, args, handler) -> str``: what to print once serving, e.g. how to point
+  a client at it. Never a secret that is not TEST-ONLY.
 
 Every sandbox takes the same options: ``--port`` (0, the default, picks a free port; 0 to
 65535), ``--slow-delay SECONDS`` (how late a "slow" answer comes) and ``--config FILE`` (the
@@ -105,7 +105,7 @@ def _runner(name: str, module: ModuleType) -> Any:
                 value=args.port,
                 code="port_unavailable",
             ) from None
-        print(module.sandbox_banner(server.url, args))
+        print(module.sandbox_banner(server.url, args, handler))
         sys.stdout.flush()
         try:
             server.serve_forever()

@@ -94,9 +94,9 @@ def sandbox_handler(args: argparse.Namespace, credentials: dict[str, Any]) -> Ha
     )
 
 
-def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+def sandbox_banner(url: str, args: argparse.Namespace, handler: Handler) -> str:
     """How to point ``penalty tiki cancel`` at the sandbox (its credentials are TEST-ONLY)."""
-    prefixes = Sandbox().outcomes.prefixes()
+    prefixes = handler.outcomes.prefixes() if isinstance(handler, Sandbox) else ""
     if args.config:
         credentials = f"  export PENALTY_TIKI_CONFIG={args.config}   # its [tiki] table"
     else:

@@ -145,19 +145,30 @@ class ProviderSandbox(Generic[SC, AC]):
         """A `SandboxServer` for this sandbox on 127.0.0.1 (use it as a context manager)."""
         return SandboxServer(self, port=port)
 
-    def config(self, url: str) -> Any:
-        """A client config for a server of this sandbox at ``url`` (its TEST-ONLY secrets)."""
+    def config(self, url: str, **settings: Any) -> Any:
+        """A client config for a server of this sandbox at ``url`` (its TEST-ONLY secrets);
+        ``settings`` (``timeout=0.3``) override."""
         raise NotImplementedError
 
-    def client(self, url: str, **options: Any) -> SC:
-        """A ``Client`` for a server of this sandbox at ``url`` (no retry waits)."""
+    def _config(self, url: str, options: dict[str, Any]) -> Any:
+        """The config for ``url``; ``options`` that are settings (``timeout``) move into it."""
+        base = self.config(url)
+        settings = {
+            name: options.pop(name) for name in list(options) if name in type(base).model_fields
+        }
         options.setdefault("retry", NO_WAIT)
-        return cast("SC", self.client_class(self.config(url), **options))
+        return self.config(url, **settings) if settings else base
+
+    def client(self, url: str, **options: Any) -> SC:
+        """A ``Client`` for a server of this sandbox at ``url`` (no retry waits). ``options``
+        are settings (``timeout=0.3``) or go to its constructor (``http``, ``now``...)."""
+        config = self._config(url, options)
+        return cast("SC", self.client_class(config, **options))
 
     def async_client(self, url: str, **options: Any) -> AC:
-        """An ``AsyncClient`` for a server of this sandbox at ``url`` (no retry waits)."""
-        options.setdefault("retry", NO_WAIT)
-        return cast("AC", self.async_client_class(self.config(url), **options))
+        """An ``AsyncClient`` for a server of this sandbox at ``url``, as `client`."""
+        config = self._config(url, options)
+        return cast("AC", self.async_client_class(config, **options))
 
     def answer(self, request: SandboxRequest) -> SandboxResponse:
         """Answer one request (each provider's own logic)."""

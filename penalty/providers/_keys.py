@@ -24,6 +24,8 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 from xml.etree import ElementTree as ET
@@ -216,16 +218,9 @@ def load_private_key(
     if isinstance(source, rsa.RSAPrivateKey):
         return _checked(source, setting, min_bits, None, who)
     text = _material(source, setting, private=True)
-    if text.startswith("<"):
-        key = _xml_private(_xml_numbers(text, setting), setting)
-        return _checked(key, setting, min_bits, None, who)
-    try:
-        loaded = serialization.load_pem_private_key(text.encode(), password=password)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise _invalid(setting, "is not a PEM or XML RSA private key (unencrypted)") from None
-    if not isinstance(loaded, rsa.RSAPrivateKey):
-        raise _invalid(setting, "is not an RSA key")
-    return _checked(loaded, setting, min_bits, None, who)
+    with _naming(source, setting):
+        key = _parse_private(text, setting, password)
+    return _checked(key, setting, min_bits, None, who)
 
 
 def load_public_key(
@@ -249,15 +244,43 @@ def load_public_key(
     if isinstance(source, rsa.RSAPublicKey):
         return _checked(source, setting, min_bits, weak_below, who)
     text = _material(source, setting, private=False)
+    with _naming(source, setting):
+        key = _parse_public(text, setting)
+    return _checked(key, setting, min_bits, weak_below, who)
+
+
+@contextmanager
+def _naming(source: KeySource, setting: str) -> Iterator[None]:
+    """An unreadable key *file* is named in the error (its content never is)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if isinstance(source, bytes) or (isinstance(source, str) and _is_inline(source)):
+            raise
+        raise InvalidInput(f"{source}: {exc.message}", path=setting, code=exc.code) from None
+
+
+def _parse_private(text: str, setting: str, password: bytes | None) -> rsa.RSAPrivateKey:
+    if text.startswith("<"):
+        return _xml_private(_xml_numbers(text, setting), setting)
+    try:
+        loaded = serialization.load_pem_private_key(text.encode(), password=password)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise _invalid(setting, "is not a PEM or XML RSA private key (unencrypted)") from None
+    if not isinstance(loaded, rsa.RSAPrivateKey):
+        raise _invalid(setting, "is not an RSA key")
+    return loaded
+
+
+def _parse_public(text: str, setting: str) -> rsa.RSAPublicKey:
     if text.startswith("<"):
         numbers = _xml_numbers(text, setting)
         if "D" in numbers:
             raise _invalid(setting, "is a private key; give the public key only")
         try:
-            key = rsa.RSAPublicNumbers(numbers["Exponent"], numbers["Modulus"]).public_key()
+            return rsa.RSAPublicNumbers(numbers["Exponent"], numbers["Modulus"]).public_key()
         except ValueError:
             raise _invalid(setting, "XML key is not a valid RSA public key") from None
-        return _checked(key, setting, min_bits, weak_below, who)
     unreadable = _invalid(setting, "is not a PEM, base64 DER or XML RSA public key")
     if "-----BEGIN " not in text and not _BARE_BASE64.fullmatch(text):
         raise unreadable
@@ -270,4 +293,4 @@ def load_public_key(
         raise unreadable from None
     if not isinstance(loaded, rsa.RSAPublicKey):
         raise _invalid(setting, "is not an RSA key")
-    return _checked(loaded, setting, min_bits, weak_below, who)
+    return loaded

@@ -140,16 +140,16 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         TEST-ONLY partner key, and this sandbox's public key.
         """
         partner, _ = bundled_test_keys()
-        return Config(
-            base_url=url,
-            api_key=SecretStr(self.api_key),
-            access_code=SecretStr(self.access_code),
-            bearer_token=None if self.bearer_token is None else SecretStr(self.bearer_token),
-            private_key=partner.own_private,
-            public_key=self.keys.own_private.public_key(),
-            rsa_padding=self.rsa_padding,
-            **settings,
-        )
+        values: dict[str, Any] = {
+            "base_url": url,
+            "api_key": SecretStr(self.api_key),
+            "access_code": SecretStr(self.access_code),
+            "bearer_token": None if self.bearer_token is None else SecretStr(self.bearer_token),
+            "private_key": partner.own_private,
+            "public_key": self.keys.own_private.public_key(),
+            "rsa_padding": self.rsa_padding,
+        }
+        return Config(**{**values, **settings})
 
     def script(self, booking_number: str, scenario: Scenario) -> None:
         """Answer ``booking_number`` (a fixture name, optionally ``-SUFFIX``) with ``scenario``."""

@@ -1,12 +1,14 @@
 """The Ksher clients: `Client` on `httpx.Client`, `AsyncClient` on `httpx.AsyncClient`.
 
-Both run the same sans-I/O operations (`penalty.providers.ksher.protocol`). ``nonce`` makes a
-fresh ``nonce_str`` for each call (tests replace it).
+Both run the same sans-I/O operations (`penalty.providers.ksher.protocol`). Besides the options
+every client takes (``http``, ``retry``, ``sleep``, ``clock``, ``now``), ``nonce`` makes a fresh
+``nonce_str`` for each call (tests replace it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from penalty.providers import _client
 from penalty.providers.ksher import protocol
@@ -18,8 +20,13 @@ __all__ = ["AsyncClient", "Client"]
 
 
 class _Nonces:
-    #: A fresh ``nonce_str`` (1 to 32 characters) for each request.
-    nonce: Callable[[], str] = staticmethod(protocol.new_nonce)
+    """``nonce``: a fresh ``nonce_str`` (1 to 32 characters) for each request."""
+
+    def __init__(
+        self, config: Config, *, nonce: Callable[[], str] = protocol.new_nonce, **options: Any
+    ) -> None:
+        super().__init__(config, **options)  # type: ignore[call-arg] - the client class next
+        self.nonce = nonce
 
 
 class Client(_Nonces, _client.SyncClient[Config]):

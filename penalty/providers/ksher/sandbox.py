@@ -214,10 +214,13 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         """A client `Config` for a server of this sandbox at ``url``: the TEST-ONLY merchant
         key, and this sandbox's answer key to verify with.
         """
-        settings.setdefault("private_key", load_test_only_key("merchant"))
-        return Config(
-            appid=self.appid, public_key=self.public_key, base_url=url + "/api", **settings
-        )
+        values: dict[str, Any] = {
+            "appid": self.appid,
+            "private_key": load_test_only_key("merchant"),
+            "public_key": self.public_key,
+            "base_url": url + "/api",
+        }
+        return Config(**{**values, **settings})
 
     def _form(self, request: SandboxRequest, fields: frozenset[str]) -> dict[str, str] | None:
         content_type = request.headers.get("content-type", "")

@@ -82,8 +82,9 @@ def load_public_key(
     base64 DER (as bytes) or a key; one under 1024 bits loads with a `KeyWarning`.
 
     Example:
-        >>> load_public_key(KSHER_PUBLIC_KEY_DER_B64.encode()).public_numbers().e
-        65537
+        >>> from penalty.providers.ksher.sandbox import sandbox_key_path
+        >>> load_public_key(sandbox_key_path("ksher-gateway-TEST-ONLY-public.pem")).key_size
+        1024
     """
     return _keys.load_public_key(
         source, setting=setting, min_bits=512, weak_below=WEAK_BELOW, who="Ksher"

@@ -180,12 +180,12 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
 
     def config(self, url: str, **settings: Any) -> Config:
         """A client `Config` for a server of this sandbox at ``url`` (its TEST-ONLY secret)."""
-        return Config(
-            client_key=self.client_key,
-            client_secret=self._client_secret,
-            base_url=url + API_ROOT,
-            **settings,
-        )
+        values: dict[str, Any] = {
+            "client_key": self.client_key,
+            "client_secret": self._client_secret,
+            "base_url": url + API_ROOT,
+        }
+        return Config(**{**values, **settings})
 
     def answer(self, request: SandboxRequest) -> SandboxResponse:
         """Answer one request."""
