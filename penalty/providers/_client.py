@@ -102,7 +102,7 @@ class SyncClient(_Base[C]):
         self._sleep = sleep
 
     def _run(self, op: Op[T]) -> T:
-        return run(op, self.http, sleep=self._sleep)
+        return run(op, self.http, sleep=self._sleep, clock=self.clock)
 
     def close(self) -> None:
         """Close the HTTP client if this client built it."""
@@ -146,7 +146,7 @@ class AsyncClient(_Base[C]):
         self._sleep = sleep
 
     async def _run(self, op: Op[T]) -> T:
-        return await arun(op, self.http, sleep=self._sleep)
+        return await arun(op, self.http, sleep=self._sleep, clock=self.clock)
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client built it."""

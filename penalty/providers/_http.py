@@ -178,9 +178,15 @@ def _budget(timeout: httpx.Timeout) -> float | None:
 class _Body:
     """The chunks of one answer, refused past `MAX_BODY` or past the attempt's budget."""
 
-    def __init__(self, effect: Receive, response: httpx.Response, budget: float | None) -> None:
-        self.effect, self.response, self.budget = effect, response, budget
-        self.started = time.monotonic()
+    def __init__(
+        self,
+        effect: Receive,
+        response: httpx.Response,
+        budget: float | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.effect, self.response, self.budget, self.clock = effect, response, budget, clock
+        self.started = clock()
         self.chunks: list[bytes] = []
         self.size = 0
         declared = response.headers.get("content-length", "")
@@ -198,7 +204,7 @@ class _Body:
         self.size += len(chunk)
         if self.size > MAX_BODY:
             raise self._too_large()
-        if self.budget is not None and time.monotonic() - self.started > self.budget:
+        if self.budget is not None and self.clock() - self.started > self.budget:
             raise httpx.ReadTimeout("answer still incomplete", request=self.effect.request)
         self.chunks.append(chunk)
 
@@ -217,10 +223,10 @@ class _Body:
         )
 
 
-def _receive(http: httpx.Client, effect: Receive) -> httpx.Response:
+def _receive(http: httpx.Client, effect: Receive, clock: Callable[[], float]) -> httpx.Response:
     response = http.send(effect.request, stream=True)
     try:
-        body = _Body(effect, response, _budget(http.timeout))
+        body = _Body(effect, response, _budget(http.timeout), clock)
         for chunk in response.iter_bytes():
             body.add(chunk)
     finally:
@@ -228,10 +234,12 @@ def _receive(http: httpx.Client, effect: Receive) -> httpx.Response:
     return body.whole()
 
 
-async def _areceive(http: httpx.AsyncClient, effect: Receive) -> httpx.Response:
+async def _areceive(
+    http: httpx.AsyncClient, effect: Receive, clock: Callable[[], float]
+) -> httpx.Response:
     response = await http.send(effect.request, stream=True)
     try:
-        body = _Body(effect, response, _budget(http.timeout))
+        body = _Body(effect, response, _budget(http.timeout), clock)
         async for chunk in response.aiter_bytes():
             body.add(chunk)
     finally:
@@ -242,8 +250,14 @@ async def _areceive(http: httpx.AsyncClient, effect: Receive) -> httpx.Response:
 # -- the two drivers ---------------------------------------------------------------------------
 
 
-def run(op: Op[T], http: httpx.Client, *, sleep: Callable[[float], None] = time.sleep) -> T:
-    """Run ``op`` to its end on a blocking ``http`` client."""
+def run(
+    op: Op[T],
+    http: httpx.Client,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Run ``op`` to its end on a blocking ``http`` client (``clock`` times each answer)."""
     try:
         effect = next(op)
         while True:
@@ -252,7 +266,7 @@ def run(op: Op[T], http: httpx.Client, *, sleep: Callable[[float], None] = time.
                     sleep(effect.seconds)
                     result: Any = None
                 else:
-                    result = _receive(http, effect)
+                    result = _receive(http, effect, clock)
             except Exception as exc:  # noqa: BLE001 - handed to the operation, which decides
                 effect = op.throw(exc)
             else:
@@ -269,6 +283,7 @@ async def arun(
     http: httpx.AsyncClient,
     *,
     sleep: Callable[[float], Any] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Run ``op`` to its end on an ``http`` async client; cancelling the task stops it."""
     try:
@@ -279,7 +294,7 @@ async def arun(
                     await sleep(effect.seconds)
                     result: Any = None
                 else:
-                    result = await _areceive(http, effect)
+                    result = await _areceive(http, effect, clock)
             except Exception as exc:  # noqa: BLE001 - handed to the operation, which decides
                 effect = op.throw(exc)
             else:
