@@ -439,6 +439,15 @@ class _Flow:
             self.step("cancel", f"sent {amount}; {self.unknown(exc)}", exc.code)
             return None
         self.amount_sent = amount
+        if answer.error_code.outcome is Outcome.REJECTED and answer.cancellation_status:
+            # A refusal that names a cancellation status contradicts itself: not believed.
+            self.step(
+                "cancel",
+                f"sent {amount}: {_describe(answer)}: contradicts itself, not believed; "
+                "asking for the status, never sending again",
+                _code(answer),
+            )
+            return None
         if answer.error_code.outcome is Outcome.REJECTED:
             self.last_code = answer.error_code.value
         self.step("cancel", f"sent {amount}: {_describe(answer)}", _code(answer))
