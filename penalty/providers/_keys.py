@@ -209,12 +209,12 @@ def load_private_key(
             ``min_bits`` (``key_too_short``); named by ``setting``.
 
     Example:
-        >>> key = rsa.generate_private_key(public_exponent=65537, key_size=768)
-        >>> load_private_key(key, setting="ksher.private_key", min_bits=1024, who="Ksher")
+        >>> key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        >>> load_private_key(key, setting="x.private_key", min_bits=2048, who="X")
         Traceback (most recent call last):
         ...
-        penalty.errors.InvalidInput: ksher.private_key: RSA key has 768 bits; Ksher needs at least 1024
-    """  # noqa: E501 - a doctest's expected line cannot wrap
+        penalty.errors.InvalidInput: x.private_key: RSA key has 1024 bits; X needs at least 2048
+    """
     if isinstance(source, rsa.RSAPrivateKey):
         return _checked(source, setting, min_bits, None, who)
     text = _material(source, setting, private=True)

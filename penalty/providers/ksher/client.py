@@ -23,9 +23,14 @@ class _Nonces:
     """``nonce``: a fresh ``nonce_str`` (1 to 32 characters) for each request."""
 
     def __init__(
-        self, config: Config, *, nonce: Callable[[], str] = protocol.new_nonce, **options: Any
+        self,
+        config: Config,
+        *,
+        http: Any = None,
+        nonce: Callable[[], str] = protocol.new_nonce,
+        **options: Any,
     ) -> None:
-        super().__init__(config, **options)  # type: ignore[call-arg] - the client class next
+        super().__init__(config, http=http, **options)  # type: ignore[call-arg] - the client next
         self.nonce = nonce
 
 
