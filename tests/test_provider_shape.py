@@ -41,7 +41,7 @@ def test_every_provider_has_the_same_shape(name: str) -> None:
     for member in package.__all__:
         value = getattr(package, member)
         assert isinstance(value, str) or value.__doc__, member
-    assert package.PROVIDER == name
+    assert name == package.PROVIDER
 
 
 @pytest.mark.parametrize("name", sorted(PROVIDERS))

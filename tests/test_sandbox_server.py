@@ -26,10 +26,9 @@ from penalty.providers._sandbox import (
     SandboxResponse,
     SandboxServer,
 )
-from penalty.providers.gotadi.protocol import CHECK_PATH
 from penalty.providers.gotadi.sandbox_data import SCENARIOS
-from penalty.providers.ksher.protocol import QUERY_PATH, form_request
 from penalty.providers.ksher.models import OrderQueryParams
+from penalty.providers.ksher.protocol import QUERY_PATH, form_request
 from penalty.providers.tiki.protocol import cancel_request
 
 REQUESTS, CONCURRENCY = 1_000, 200

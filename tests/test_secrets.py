@@ -31,8 +31,8 @@ from pydantic import SecretStr
 from penalty.booking import Booking
 from penalty.cli import main
 from penalty.errors import PenaltyError
-from penalty.providers._sandbox import SandboxServer
 from penalty.providers import gotadi, ksher, tiki
+from penalty.providers._sandbox import SandboxServer
 from penalty.providers.gotadi import FlowSettings, KeyPair, bundled_test_keys
 
 GOTADI_API_KEY = "TEST-ONLY-scan-gotadi-apikey-5b7d"

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-from decimal import Decimal
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
+from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from penalty.providers._sandbox import SandboxServer
 from penalty.providers.gotadi.client import Client
 from penalty.providers.gotadi.config import Config

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from penalty.cli import ksher as ksher_cli
 from penalty.errors import PenaltyError
-from penalty.providers._sandbox import SandboxServer
 from penalty.providers._keys import KeyWarning
+from penalty.providers._sandbox import SandboxServer
 from penalty.providers.ksher import Client, Config, Sandbox
 
 _MERCHANT = rsa.generate_private_key(public_exponent=65537, key_size=1024)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderUnavailable
-from penalty.providers._sandbox import SandboxServer
 from penalty.providers._http import HttpRefusal
+from penalty.providers._sandbox import SandboxServer
 from penalty.providers.tiki import (
     Client,
     Config,
