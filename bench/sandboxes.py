@@ -25,8 +25,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from penalty.providers._sandbox import SandboxServer  # noqa: E402
-from tests.test_sandbox_server import LOADS, _half_open, load  # noqa: E402
+from penalty.providers._sandbox import SandboxServer
+from tests.test_sandbox_server import LOADS, _half_open, load
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -41,22 +41,25 @@ def main() -> None:
     parser.add_argument("--half-open", type=int, default=2_000)
     args = parser.parse_args()
     print(f"{args.requests} requests over {args.concurrency} connections, per sandbox")
-    print(f"{'sandbox':<8} {'answered':>9} {'failures':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    print(
+        f"{'sandbox':<8} {'answered':>9} {'failures':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+    )
     for name, make in sorted(LOADS.items()):
         sandbox, requests, _ = make(args.requests)
-        with SandboxServer(sandbox) as server:  # type: ignore[arg-type]
+        with SandboxServer(sandbox) as server:  # type: ignore[arg-type]  # a sandbox handler
             started = time.perf_counter()
             statuses, failures, latencies = asyncio.run(
                 load(server.port, requests, args.concurrency)
             )
             took = time.perf_counter() - started
         answered = sum(statuses.values())
+        median, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
         print(
-            f"{name:<8} {answered:>9} {len(failures):>9} {answered / took:>8.0f} "
-            f"{statistics.median(latencies) * 1000:>8.1f} {_percentile(latencies, 0.99) * 1000:>8.1f}"
+            f"{name:<8} {answered:>9} {len(failures):>9} {answered / took:>9.0f} "
+            f"{median * 1000:>9.1f} {p99 * 1000:>9.1f}"
         )
-    sandbox, _, _ = LOADS["gotadi"](1)
-    with SandboxServer(sandbox) as server, httpx.Client(timeout=10) as client:
+    gotadi_sandbox, _, _ = LOADS["gotadi"](1)
+    with SandboxServer(gotadi_sandbox) as server, httpx.Client(timeout=10) as client:  # type: ignore[arg-type]
         hanging = _half_open(server.port, args.half_open)
         started = time.perf_counter()
         during = client.get(server.url + "/").status_code

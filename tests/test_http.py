@@ -288,6 +288,22 @@ def _asend(
     return asyncio.run(main())
 
 
+def _replaying(
+    answers: list[httpx.Response | Exception],
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler giving ``answers`` in turn (the last repeats), each a fresh response."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = answers[min(len(seen), len(answers) - 1)]
+        seen.append(request)
+        if isinstance(answer, Exception):
+            raise answer
+        return httpx.Response(answer.status_code, headers=answer.headers)
+
+    return handler
+
+
 @pytest.mark.parametrize(
     ("answers", "outcome", "sleeps"),
     [
@@ -304,15 +320,7 @@ def test_the_async_driver_behaves_as_the_sync_one(
     """The same operation on an AsyncClient: the same answers, errors, retries and waits."""
     for kind in ("sync", "async"):
         time = FakeTime()
-        seen: list[httpx.Request] = []
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            answer = answers[min(len(seen), len(answers) - 1)]
-            seen.append(request)
-            if isinstance(answer, Exception):
-                raise answer
-            return httpx.Response(answer.status_code, headers=answer.headers)
-
+        handler = _replaying(answers)
         try:
             if kind == "sync":
                 with _client(handler) as client:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -185,7 +185,7 @@ def test_gotadi_flow_never_confirms_or_rejects_on_a_fault(
     assert outcome.amount_sent == "2100000.00"
 
 
-# -- Tiki and Ksher: one cancel each -----------------------------------------------------------------
+# -- Tiki and Ksher: one cancel each --------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +221,7 @@ def test_tiki_cancel_is_never_cancelled_on_a_fault(
 
 def _ksher_protocol_faults(sandbox: ksher.Sandbox) -> dict[str, Fault]:
     def signed_data(
-        data: dict[str, object], key: rsa.RSAPrivateKey | None = None, *, signature: bool = True
+        data: Mapping[str, object], key: rsa.RSAPrivateKey | None = None, *, signature: bool = True
     ) -> Fault:
         def fault(request: SandboxRequest, _real: SandboxResponse) -> SandboxResponse:
             body: dict[str, object] = {"code": 0, "msg": "ok", "data": data}

@@ -238,7 +238,10 @@ def test_a_sandbox_bug_is_a_500_without_a_traceback() -> None:
 
 def test_a_taken_port_is_an_os_error() -> None:
     """Serving on a port in use fails at once (the CLI turns it into exit 2)."""
-    with SandboxServer(lambda _: SandboxResponse()) as server, pytest.raises(OSError):
+    with (
+        SandboxServer(lambda _: SandboxResponse()) as server,
+        pytest.raises(OSError, match="in use"),
+    ):
         SandboxServer(lambda _: SandboxResponse(), port=server.port)
 
 
@@ -272,7 +275,8 @@ def test_what_a_sandbox_remembers_is_bounded() -> None:
     sandbox = tiki.Sandbox()
     config = sandbox.config("http://127.0.0.1:1")
     for index in range(MAX_ENTRIES + 50):
-        request = cancel_request(config, str(index), "c", None, timestamp_ms=time.time_ns() // 10**6)
+        now = time.time_ns() // 10**6
+        request = cancel_request(config, str(index), "c", None, timestamp_ms=now)
         request.read()
         sandbox(
             SandboxRequest(

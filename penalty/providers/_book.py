@@ -147,7 +147,8 @@ class ProviderSandbox(Generic[SC, AC]):
 
     def config(self, url: str, **settings: Any) -> Any:
         """A client config for a server of this sandbox at ``url`` (its TEST-ONLY secrets);
-        ``settings`` (``timeout=0.3``) override."""
+        ``settings`` (``timeout=0.3``) override.
+        """
         raise NotImplementedError
 
     def _config(self, url: str, options: dict[str, Any]) -> Any:
@@ -161,7 +162,8 @@ class ProviderSandbox(Generic[SC, AC]):
 
     def client(self, url: str, **options: Any) -> SC:
         """A ``Client`` for a server of this sandbox at ``url`` (no retry waits). ``options``
-        are settings (``timeout=0.3``) or go to its constructor (``http``, ``now``...)."""
+        are settings (``timeout=0.3``) or go to its constructor (``http``, ``now``...).
+        """
         config = self._config(url, options)
         return cast("SC", self.client_class(config, **options))
 

@@ -138,9 +138,10 @@ def test_a_cancelled_flow_task_gives_the_booking_back(
                 if step.action == "cancel":
                     polling.set()
 
-            task = asyncio.create_task(
-                client.cancel_booking("EX3", booking, now=lambda: AT, settings=slow, on_step=on_step)
+            flow = client.cancel_booking(
+                "EX3", booking, now=lambda: AT, settings=slow, on_step=on_step
             )
+            task = asyncio.create_task(flow)
             await asyncio.wait_for(polling.wait(), 10)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):

@@ -407,9 +407,7 @@ def test_on_step_sees_every_step_live(
     assert live == _actions(outcome)
 
 
-@pytest.mark.parametrize(
-    "field", ["poll_initial", "poll_factor", "poll_max", "deadline"], ids=str
-)
+@pytest.mark.parametrize("field", ["poll_initial", "poll_factor", "poll_max", "deadline"], ids=str)
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 0.0], ids=str)
 def test_flow_settings_are_finite_and_positive(field: str, value: float) -> None:
     """``nan`` would poll for ever and ``-1`` not at all: both are InvalidInput."""

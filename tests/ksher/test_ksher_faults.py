@@ -130,9 +130,7 @@ def test_429_on_query_waits_what_ksher_asks_capped() -> None:
     assert (sleeps, len(seen)) == ([1.5], 2)
 
 
-def test_truncated_answer_is_unavailable_and_sent_once(
-    client: Client, sandbox: Sandbox
-) -> None:
+def test_truncated_answer_is_unavailable_and_sent_once(client: Client, sandbox: Sandbox) -> None:
     """A 200 that announces more bytes than it sends: ProviderUnavailable, one cancel sent."""
     with pytest.raises(ProviderUnavailable) as caught:
         client.cancel_order("truncated-5")

@@ -27,9 +27,7 @@ def sandbox() -> Sandbox:
 
 
 @pytest.fixture
-def env(
-    sandbox: Sandbox, server: SandboxServer, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, str]:
+def env(sandbox: Sandbox, server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """``PENALTY_TIKI_*`` pointing at the running sandbox."""
     values = {
         "PENALTY_TIKI_BASE_URL": server.url + "/tiniapp-open-api",

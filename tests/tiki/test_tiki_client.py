@@ -9,6 +9,7 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderUnavailable
 from penalty.providers._http import HttpRefusal
@@ -71,9 +72,7 @@ def test_page_path_omitted_when_not_given(
     assert json.loads(sent[0].content) == {"order_id": "43", "comment": "reason"}
 
 
-def test_known_completed_is_refused_before_sending(
-    client: Client, sandbox: Sandbox
-) -> None:
+def test_known_completed_is_refused_before_sending(client: Client, sandbox: Sandbox) -> None:
     """A caller-known ``completed`` order raises InvalidInput and nothing is sent."""
     with pytest.raises(InvalidInput) as info:
         client.cancel_order("44", "reason", known_status="completed")
@@ -81,9 +80,7 @@ def test_known_completed_is_refused_before_sending(
     assert not sandbox.seen
 
 
-def test_known_canceled_is_an_outcome_without_request(
-    client: Client, sandbox: Sandbox
-) -> None:
+def test_known_canceled_is_an_outcome_without_request(client: Client, sandbox: Sandbox) -> None:
     """A caller-known ``canceled`` order is ALREADY_CANCELLED, with no request sent."""
     result = client.cancel_order("45", "reason", known_status="canceled")
     assert result.outcome is TikiCancelOutcome.ALREADY_CANCELLED
@@ -144,7 +141,7 @@ def test_wrong_secret_is_unauthorized(sandbox: Sandbox, server: SandboxServer) -
         Client(
             Config(
                 client_key=sandbox.client_key,
-                client_secret="not-the-secret",
+                client_secret=SecretStr("not-the-secret"),
                 base_url=server.url + "/tiniapp-open-api",
             )
         ) as client,
@@ -174,9 +171,7 @@ def test_slow_answer_times_out(client: Client, sandbox: Sandbox) -> None:
     assert sandbox.count("cancel") == 1
 
 
-def test_server_error_is_unavailable_and_not_retried(
-    client: Client, sandbox: Sandbox
-) -> None:
+def test_server_error_is_unavailable_and_not_retried(client: Client, sandbox: Sandbox) -> None:
     """A 5xx is ProviderUnavailable(http_status); a cancel is sent exactly once."""
     sandbox.outcomes.force = TikiOutcome.SERVER_ERROR
     with pytest.raises(ProviderUnavailable) as info:
@@ -203,7 +198,9 @@ def test_connection_reset_is_unavailable(client: Client, sandbox: Sandbox) -> No
 def _mock_client(status: int, body: bytes) -> Client:
     transport = httpx.MockTransport(lambda _request: httpx.Response(status, content=body))
     http = httpx.Client(transport=transport)
-    config = Config(client_key="k", client_secret="s", base_url="https://tiki.test/open-api")
+    config = Config(
+        client_key="k", client_secret=SecretStr("s"), base_url="https://tiki.test/open-api"
+    )
     return Client(config, http=http)
 
 

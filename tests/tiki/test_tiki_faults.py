@@ -38,6 +38,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderUnavailable
 from penalty.providers.tiki import Client, Config, Sandbox, TikiRejected
@@ -51,7 +52,9 @@ def _client(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[Client,
         return handler(request)
 
     http = httpx.Client(transport=httpx.MockTransport(logged))
-    config = Config(client_key="k", client_secret="s", base_url="https://tiki.test/open-api")
+    config = Config(
+        client_key="k", client_secret=SecretStr("s"), base_url="https://tiki.test/open-api"
+    )
     return Client(config, http=http), seen
 
 

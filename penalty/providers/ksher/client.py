@@ -30,7 +30,7 @@ class _Nonces:
         nonce: Callable[[], str] = protocol.new_nonce,
         **options: Any,
     ) -> None:
-        super().__init__(config, http=http, **options)  # type: ignore[call-arg] - the client next
+        super().__init__(config, http=http, **options)  # type: ignore[call-arg]  # the client next
         self.nonce = nonce
 
 
