@@ -154,12 +154,12 @@ def _sweep(
         if active:  # rule 7
             minus, decider, _ = active[0]
             charge, phase = -minus, "window"
-        elif high <= first_start:  # rule 3
-            charge, decider, phase = _ZERO, None, "free"
-        elif low >= last_end:  # rule 9
+        elif low >= last_end:  # rule 9 (with no window at all, every instant is after the last)
             phase = "no_show"
             if after is not None:
                 charge, decider = after, None
+        elif high <= first_start:  # rule 3
+            charge, decider, phase = _ZERO, None, "free"
         else:  # rule 8
             phase = "gap"
             if not carry:
