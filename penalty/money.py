@@ -29,6 +29,10 @@ from penalty.errors import InvalidInput
 
 __all__ = [
     "EXACT",
+    "KNOWN_CURRENCIES",
+    "NUMBER_PATTERN",
+    "PERCENT_PATTERN",
+    "checked_decimal",
     "gotadi_amount",
     "minor_unit",
     "parse_decimal",
@@ -47,10 +51,15 @@ EXACT = Context(
     traps=[Inexact, InvalidOperation],
 )
 
-#: Up to 20 integer and 12 fraction digits: every real amount, and no 10**999 surprises.
-#: ASCII digits only (``re.ASCII``): "٧٠" or "７０" is no provider's spelling, so it is not read.
-_NUMBER = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*", re.ASCII)
-_PERCENT = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*%?[ \t]*", re.ASCII)
+#: The number grammar: up to 20 integer and 12 fraction digits, spaces around (every real
+#: amount, and no 10**999 surprises), ASCII digits only ("٧٠" or "７０" is no provider's
+#: spelling). Written so that Python's `re` and the Rust ``regex`` crate (pydantic-core checks
+#: payloads against it while reading their bytes) read it alike.
+NUMBER_PATTERN = r"[ \t]*[0-9]{1,20}(?:\.[0-9]{1,12})?[ \t]*"
+#: The same, with an optional ``%`` (``"70%"``, ``" 12.5 % "``).
+PERCENT_PATTERN = r"[ \t]*[0-9]{1,20}(?:\.[0-9]{1,12})?[ \t]*%?[ \t]*"
+_NUMBER = re.compile(NUMBER_PATTERN)
+_PERCENT = re.compile(PERCENT_PATTERN)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _MAX_DIGITS = 20
 _MAX_FRACTION = 12
@@ -92,6 +101,16 @@ def _plain(raw: str, *, percent: bool = False) -> Decimal | None:
     return None
 
 
+def checked_decimal(text: str) -> Decimal:
+    """The `Decimal` of a text already known to match `NUMBER_PATTERN` or `PERCENT_PATTERN`.
+
+    Example:
+        >>> checked_decimal(" 12.5 % "), checked_decimal("200000")
+        (Decimal('12.5'), Decimal('200000'))
+    """
+    return Decimal(text.strip(" \t").removesuffix("%"))
+
+
 def parse_decimal(
     raw: object,
     *,
@@ -114,11 +133,10 @@ def parse_decimal(
         plain = _plain(raw, percent=percent)
         if plain is not None:
             return plain
-        match = (_PERCENT if percent else _NUMBER).fullmatch(raw)
-        if match is None:
+        if (_PERCENT if percent else _NUMBER).fullmatch(raw) is None:
             expected = "a number like '70%' or '12.5'" if percent else "plain digits like '200000'"
             raise error(f"{what} must be {expected}", path=path, value=raw, code="not_a_number")
-        return Decimal(match.group(1))
+        return checked_decimal(raw)
     if isinstance(raw, bool | float) or not isinstance(raw, int | Decimal):
         wrong = "float_not_allowed" if isinstance(raw, float) else "wrong_type"
         allowed = "a string or an integer" if isinstance(raw, bool | float) else "a string"
@@ -163,6 +181,8 @@ def _number(
 
 #: The currencies validated so far, with their digits: a dict lookup instead of babel and a regex.
 _KNOWN: dict[str, int] = {}
+#: The same codes, for a membership test (a read-only view).
+KNOWN_CURRENCIES = _KNOWN.keys()
 
 
 @lru_cache(maxsize=512)
