@@ -15,10 +15,9 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from penalty._model import construct
 from penalty.errors import InvalidPolicy
@@ -52,8 +51,7 @@ _FIRST_EDGE = to_nanos(datetime(1, 1, 2, tzinfo=UTC))
 _LAST_EDGE = to_nanos(datetime(9999, 12, 31, tzinfo=UTC))
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
+class Compiled(NamedTuple):
     """A policy compiled against a booking.
 
     Interval ``i`` is ``[bounds[i - 1], bounds[i])`` (open at both ends of the list): there are

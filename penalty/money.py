@@ -87,8 +87,6 @@ def _plain(raw: str, *, percent: bool = False) -> Decimal | None:
         >>> _plain("70%", percent=True), _plain(" 70 ")
         (Decimal('70'), None)
     """
-    if raw.isdecimal() and raw.isascii() and len(raw) <= _MAX_DIGITS:
-        return Decimal(raw)  # the common case: plain integer digits
     text = raw[:-1] if percent and raw[-1:] == "%" else raw
     whole, dot, fraction = text.partition(".")
     if (
@@ -130,6 +128,8 @@ def parse_decimal(
         Decimal('70')
     """
     if isinstance(raw, str):  # what providers send: checked first, it is the hot path
+        if raw.isdecimal() and raw.isascii() and len(raw) <= _MAX_DIGITS:
+            return Decimal(raw)  # plain integer digits, the commonest spelling
         plain = _plain(raw, percent=percent)
         if plain is not None:
             return plain
@@ -265,12 +265,14 @@ def round_fee(exact: Decimal, denominator: int, digits: int) -> Decimal:
         >>> round_fee(Decimal("864196.9"), 1, 0), round_fee(Decimal("100"), 3, 3)
         (Decimal('864197'), Decimal('33.333'))
     """
-    if exact < 0:
+    if denominator == 1 and digits < len(_QUANTA):  # the common case: one C-level quantize
+        fee = _ROUNDING.quantize(exact, _QUANTA[digits])
+    else:
+        fee = round_half_up(Fraction(exact) / denominator, digits)
+    if fee.is_signed():
         msg = f"a fee is never negative: {exact}/{denominator}"
         raise ValueError(msg)
-    if denominator == 1:
-        return round_half_up(exact, digits)
-    return round_half_up(Fraction(exact) / denominator, digits)
+    return fee
 
 
 def gotadi_amount(fee: Decimal) -> str:
