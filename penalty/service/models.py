@@ -8,7 +8,7 @@ document and the wire cannot drift apart. Money is always a decimal string.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,8 +25,6 @@ __all__ = [
     "ScheduleResponse",
 ]
 
-#: A decimal amount as text: ``"1525000"``, ``"12.50"``, ``"-3"`` never appears in a fee.
-Money = str
 FormatName = Literal[
     "auto",
     "gotadi",
@@ -40,6 +38,8 @@ FormatName = Literal[
 ]
 PhaseName = Literal["free", "window", "gap", "no_show"]
 _MONEY = r"^-?[0-9]+(\.[0-9]+)?$"
+#: An amount as a decimal string (``"1525000"``, ``"12.50"``): money is never a JSON number.
+Money = Annotated[str, Field(pattern=_MONEY, examples=["1500000"])]
 
 
 class _Closed(BaseModel):
@@ -130,7 +130,7 @@ class QuoteResponse(_Closed):
     """What cancelling at ``at`` costs (`Quote.to_json`, plus the instant quoted)."""
 
     at: str = Field(description="the instant quoted, ISO 8601")
-    fee: Money = Field(pattern=_MONEY)
+    fee: Money
     currency: str
     gotadi_amount: str
     phase: PhaseName
@@ -145,7 +145,7 @@ class Segment(_Closed):
 
     start: str | None
     end: str | None
-    fee: Money = Field(pattern=_MONEY)
+    fee: Money
     gotadi_amount: str
     phases: list[PhaseName]
     windows: list[int]
@@ -155,7 +155,7 @@ class ScheduleResponse(_Closed):
     """The whole schedule."""
 
     currency: str
-    total: Money = Field(pattern=_MONEY)
+    total: Money
     segments: list[Segment]
     warnings: list[Warning]
 
@@ -165,7 +165,7 @@ class PreviewLine(_Closed):
 
     start: str | None
     end: str | None
-    fee: Money = Field(pattern=_MONEY)
+    fee: Money
     kind: Literal["free", "partial", "full"]
     phases: list[PhaseName]
     windows: list[int]
@@ -182,7 +182,7 @@ class PreviewNow(_Closed):
 
     at: str
     line: int
-    fee: Money = Field(pattern=_MONEY)
+    fee: Money
     until: str | None
     next_fee: Money | None
     at_text: str
@@ -196,7 +196,7 @@ class PreviewResponse(_Closed):
     version: int
     locale: str
     currency: str
-    total: Money = Field(pattern=_MONEY)
+    total: Money
     total_text: str
     zone: str | None
     zone_text: str
