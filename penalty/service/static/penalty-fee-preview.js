@@ -80,7 +80,7 @@ figcaption { font-size: .85rem; color: #555; margin-top: 6px; overflow-wrap: any
   section { padding: 12px; }
   .callouts { grid-template-columns: 1fr; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  table, tbody, tr, td { display: block; width: 100%; }
+  table, caption, tbody, tr, td { display: block; width: 100%; }
   tr { border-bottom: 1px solid #eeeeee; padding: 6px 0; }
   td { border: 0; padding: 2px 4px; }
   td.share:empty { display: none; }
