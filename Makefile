@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench fuzz clean
+.PHONY: demo test lint typecheck unit bench bench-serve fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ fuzz: $(STAMP)
 # and bench/results.json. About a minute; not part of `make test` (timings are noisy).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# `penalty serve` under a bounded load from a second process on loopback (20,000 POST /v1/quote
+# at 64 concurrent, one worker and two), against the same service answering from
+# bench/reference_impl.py: throughput, p50/p99, errors, RSS. A few minutes; not part of `make test`.
+bench-serve: $(STAMP)
+	$(BIN)/python -m bench.serve
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

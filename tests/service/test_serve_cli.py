@@ -106,3 +106,16 @@ def test_the_engine_never_imports_the_service() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_demo_section_shows_one_request_to_the_service() -> None:
+    """`make demo`'s service section: the service started, one quote answered, stopped."""
+    import io
+
+    from penalty.demos import service as demo
+
+    out = io.StringIO()
+    demo.run(out)
+    text = out.getvalue()
+    assert "$ curl -s -X POST localhost:8000/v1/quote" in text
+    assert '{"fee":"2100000","currency":"VND"' in text
