@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import socket
@@ -77,14 +78,17 @@ def reference_app() -> Any:
     """uvicorn's factory for the reference service (no cache: nothing is compiled)."""
     from penalty.service import create_app
 
-    return create_app(Settings(cache_size=0, widget=False), engine=ReferenceEngine())
+    app = create_app(Settings(cache_size=0, widget=False), engine=ReferenceEngine())
+    gc.collect()
+    gc.freeze()  # as `penalty serve` does (penalty.service.app_from_env)
+    return app
 
 
 def penalty_app() -> Any:
-    """uvicorn's factory for the service as shipped (default settings, no widget)."""
-    from penalty.service import create_app
+    """uvicorn's factory for the service as `penalty serve` runs it (default settings)."""
+    from penalty.service import app_from_env
 
-    return create_app(Settings(widget=False))
+    return app_from_env()
 
 
 # -- the load -----------------------------------------------------------------------------------
@@ -134,6 +138,7 @@ class Result:
     errors: int
     rss_before_mb: float
     rss_after_mb: float
+    server_cpu_us: float = 0.0
     load: str = "page"
 
     @property
@@ -250,6 +255,20 @@ def server(factory: str, workers: int) -> Iterator[tuple[int, subprocess.Popen[b
             process.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its children (uvicorn's workers), in seconds."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    for each in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` and its children (uvicorn's workers), in MB."""
     total = 0
@@ -277,7 +296,9 @@ def run_one(
     with server(factory, workers) as (port, process):
         load(port, payloads[:warmup], concurrency)
         before = rss_mb(process.pid)
+        cpu = cpu_seconds(process.pid)
         seconds, latencies, errors = load(port, payloads[warmup:], concurrency)
+        cpu = cpu_seconds(process.pid) - cpu
         time.sleep(0.5)
         after = rss_mb(process.pid)
     return Result(
@@ -292,6 +313,7 @@ def run_one(
         errors=errors,
         rss_before_mb=before,
         rss_after_mb=after,
+        server_cpu_us=cpu / requests * 1e6,
     )
 
 
@@ -351,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{kind:<8} {name:<9} workers={workers}: {result.throughput:7,.0f} req/s  "
                     f"p50 {result.p50_ms:5.1f} ms  p99 {result.p99_ms:5.1f} ms  "
+                    f"server CPU {result.server_cpu_us:4.0f} us/req  "
                     f"errors {result.errors}  RSS {result.rss_before_mb:.1f} -> "
                     f"{result.rss_after_mb:.1f} MB ({result.rss_growth:+.1%})",
                     flush=True,
