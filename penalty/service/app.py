@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from importlib import resources
@@ -156,7 +157,9 @@ class _Service:
         body = parse_body(raw, allowed=allowed)
         compiled, hit = await self.compiled(body, len(raw))
         if digest and body.keyable:
-            self.bodies.put(digest, (body, compiled))
+            # Kept without the parsed policy and booking (the compiled timeline stands for
+            # them): the cache holds few objects for the garbage collector to walk.
+            self.bodies.put(digest, (replace(body, policy=None, booking={}), compiled))
         return body, compiled, hit
 
     def cache_stats(self) -> dict[str, Any]:
