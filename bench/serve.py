@@ -260,7 +260,10 @@ def server(factory: str, workers: int) -> Iterator[tuple[int, subprocess.Popen[b
         str(port),
         "--workers",
         str(workers),
+        # As `penalty serve` runs uvicorn (penalty/cli/serve.py), access logs aside: the
+        # service's own access log is off at --log-level warning, for both servers alike.
         "--no-access-log",
+        "--no-server-header",
         "--log-level",
         "warning",
     ]

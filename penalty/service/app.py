@@ -1,13 +1,15 @@
-"""The ASGI app: `create_app(settings)` → a FastAPI application.
+"""The ASGI app: `create_app(settings)` → a `ServiceApp` (the POST endpoints straight from
+ASGI, everything else through its FastAPI application).
 
 Endpoints (every one documented in ``/openapi.json``): ``POST /v1/quote``, ``/v1/schedule``,
 ``/v1/preview`` (UI JSON, or the SVG chart with ``Accept: image/svg+xml``), ``GET /v1/formats``,
 ``GET /healthz``; the fee-preview widget's static files under ``/widget``.
 
-The hot path of ``/v1/quote`` is: read the body (bounded), parse it (exact decimals), hash the
-canonical JSON of what it compiles, look the compiled timeline up in the LRU cache, quote, and
-answer pre-serialized JSON bytes (FastAPI validates nothing on the way: the models only document
-the shapes, and the tests hold the answers to them). Small requests are compiled inline; large
+The hot path of ``/v1/quote`` is: read the body (bounded); look its digest up (the very same
+bytes asked again skip parsing); else parse it (exact decimals) and hash the canonical JSON of
+what it compiles to find the compiled timeline in the LRU cache; quote; answer JSON bytes (a
+quote's text is kept with its timeline). No routing, no dependency solving, no validation on
+the way: the models document the shapes, and the tests hold the answers to them. Small requests are compiled inline; large
 ones, and previews (babel), run in a worker thread under the request timeout.
 """
 
