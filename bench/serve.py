@@ -438,6 +438,11 @@ def main(argv: list[str] | None = None) -> int:
                 met=speedup >= MIN_SPEEDUP,
             )
         if 1 in args.workers:
+            cpu = by[(kind, "reference", 1)].server_cpu_us / by[(kind, "penalty", 1)].server_cpu_us
+            print(
+                f"{f'{kind}: (server CPU per request, reference / penalty, 1 worker)':<60} "
+                f"{cpu:9.2f}x  (for information: little moved by other load on the machine)"
+            )
             p99 = by[(kind, "penalty", 1)].p99_ms
             row(
                 f"{kind}: p99 <= {MAX_P99_MS:g} ms at {args.concurrency} concurrent, 1 worker",
