@@ -9,8 +9,9 @@ The hot path of ``/v1/quote`` is: read the body (bounded); look its digest up (t
 bytes asked again skip parsing); else parse it (exact decimals) and hash the canonical JSON of
 what it compiles to find the compiled timeline in the LRU cache; quote; answer JSON bytes (a
 quote's text is kept with its timeline). No routing, no dependency solving, no validation on
-the way: the models document the shapes, and the tests hold the answers to them. Small requests are compiled inline; large
-ones, and previews (babel), run in a worker thread under the request timeout.
+the way: the models document the shapes, and the tests hold the answers to them. Small
+requests are compiled inline; large ones, and previews (babel), run in a worker thread under
+the request timeout.
 """
 
 from __future__ import annotations
