@@ -359,3 +359,19 @@ def test_widget_examples_are_the_fixtures(client: httpx.Client) -> None:
         }
     crowded = ROOT / "fixtures" / "preview"
     assert examples["crowded"]["request"]["policy"] == load(crowded / "crowded_policy.json")
+
+
+def test_the_fastapi_routes_answer_like_the_hot_path() -> None:
+    """`ServiceApp.fastapi` alone (its routes document the POST endpoints) answers the same."""
+    from penalty.service import create_app
+    from tests.service.support import running
+
+    app = create_app()
+    body = request(at="2021-05-12T11:00:00Z")
+    with running(app) as fast, running(app.fastapi) as routed:
+        direct = httpx.post(f"{fast}/v1/quote", json=body)
+        through = httpx.post(f"{routed}/v1/quote", json=body)
+        bad = httpx.post(f"{routed}/v1/quote", json={**body, "at": "never"})
+    assert through.status_code == 200
+    assert through.json() == direct.json()
+    problem(bad, 422, "invalid_datetime", "at")
