@@ -67,6 +67,7 @@ _COMMAND_MODULES = (
     "penalty.cli.ksher",
     "penalty.cli.gotadi",
     "penalty.cli.sandbox",
+    "penalty.cli.serve",
 )
 
 
