@@ -362,8 +362,10 @@ class _Context:
 
     def nights(self, nights: Decimal, index: int) -> Decimal:
         """Rule 6 for window ``index``: its first ``nights`` nights, over `den`."""
-        path = self.policy.source.path(index, "nights")
-        return nights_charge(nights, self.prices(path, str(nights)))
+        prices = self._prices  # read once, by the first window that charges nights
+        if prices is None:
+            prices = self.prices(self.policy.source.path(index, "nights"), str(nights))
+        return nights_charge(nights, prices)
 
     def surcharge(self, surcharge: Surcharge) -> Decimal:
         """The policy's surcharge over `den`: its amount plus the nights in its stay dates."""
