@@ -26,7 +26,7 @@ EXTRAS   = $(shell $(PYTHON) -c "import tomllib; print(','.join(tomllib.load(ope
 INSTALLED ?= $(STAMP)
 LINTED  := penalty tests bench .ci
 
-.PHONY: demo test lint typecheck unit bench bench-sandboxes fuzz dist lock lock-upgrade test-latest clean
+.PHONY: demo test lint typecheck unit bench bench-serve bench-sandboxes fuzz dist lock lock-upgrade test-latest clean
 
 $(STAMP): pyproject.toml $(LOCK) penalty/__init__.py
 	@cmp -s $(LOCK) $(VENV)/lock.txt || rm -rf $(VENV)
@@ -100,6 +100,12 @@ test-latest:
 	    --upgrade --upgrade-strategy eager -e ".[$(EXTRAS)]"
 	@$(LATEST)/bin/python .ci/lock_diff.py $(LOCK)
 	@$(MAKE) --no-print-directory lint typecheck unit VENV=$(LATEST) INSTALLED=
+
+# `penalty serve` under a bounded load from a second process on loopback (20,000 POST /v1/quote
+# at 64 concurrent, one worker and two), against the same service answering from
+# bench/reference_impl.py: throughput, p50/p99, errors, RSS. A few minutes; not part of `make test`.
+bench-serve: $(STAMP)
+	$(BIN)/python -m bench.serve
 
 clean:
 	rm -rf $(VENV) $(LATEST) $(LOCKER) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

@@ -38,13 +38,13 @@ class NightlyRate(FrozenModel):
     amount: Decimal
 
     def __init__(self, /, **data: Any) -> None:
-        _become(self, dict(_rate(data, "nightly_rate")), set(data))
+        _become(self, dict(_rate(data)), set(data))
 
     @model_validator(mode="wrap")
     @classmethod
     def _validate(cls, data: Any, handler: Any) -> NightlyRate:
         del handler  # every input goes through `_rate`, the one reading of a night's price
-        return _rate(data, "nightly_rate")
+        return _rate(data)
 
 
 class Booking(FrozenModel):
@@ -243,7 +243,12 @@ def _rates(raw: object) -> tuple[NightlyRate, ...] | None:
             value=raw,
             code="empty",
         )
-    rates = [_rate(item, f"nightly_rates[{index}]") for index, item in enumerate(raw)]
+    rates = []
+    for index, item in enumerate(raw):
+        try:
+            rates.append(_rate(item))
+        except InvalidBooking as exc:  # named within the rate: put it under the rate's path
+            raise exc.under(f"nightly_rates[{index}]") from exc.__cause__
     dated = rates[0].date is not None
     if any((rate.date is not None) != dated for rate in rates):
         raise InvalidBooking(
@@ -271,30 +276,31 @@ def _night(rate: NightlyRate) -> date:
     return rate.date or date.min
 
 
-def _rate(item: object, path: str) -> NightlyRate:
+def _rate(item: object) -> NightlyRate:
     """A night's price: a plain amount, or ``{"date": ..., "amount": ...}``.
 
-    ``date`` may be ``null``, as `NightlyRate.model_dump` writes a plain one.
+    ``date`` may be ``null``, as `NightlyRate.model_dump` writes a plain one. Errors name the
+    field within the rate (the caller puts them under the rate's path).
     """
+    if isinstance(item, str):  # the commonest: a plain amount as the provider wrote it
+        return construct(
+            NightlyRate,
+            {"date": None, "amount": parse_decimal(item, path=None, error=InvalidBooking)},
+        )
     if isinstance(item, NightlyRate):
         return item
     if isinstance(item, dict):
         for key in item:
             if key not in _RATE_FIELDS:
                 raise InvalidBooking(
-                    "unknown field in a nightly rate",
-                    path=f"{path}.{key}",
-                    value=key,
-                    code="extra_forbidden",
+                    "unknown field in a nightly rate", path=key, value=key, code="extra_forbidden"
                 )
         if "amount" not in item:
-            raise InvalidBooking(
-                "a dated rate needs an amount", path=f"{path}.amount", code="missing"
-            )
-        night = _date(item.get("date"), f"{path}.date")
-        amount = parse_decimal(item["amount"], path=f"{path}.amount", error=InvalidBooking)
+            raise InvalidBooking("a dated rate needs an amount", path="amount", code="missing")
+        night = _date(item.get("date"), "date")
+        amount = parse_decimal(item["amount"], path="amount", error=InvalidBooking)
     else:
-        night, amount = None, parse_decimal(item, path=path, error=InvalidBooking)
+        night, amount = None, parse_decimal(item, path=None, error=InvalidBooking)
     return construct(NightlyRate, {"date": night, "amount": amount})
 
 

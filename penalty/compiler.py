@@ -15,10 +15,9 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from penalty._model import construct
 from penalty.errors import InvalidPolicy
@@ -52,8 +51,7 @@ _FIRST_EDGE = to_nanos(datetime(1, 1, 2, tzinfo=UTC))
 _LAST_EDGE = to_nanos(datetime(9999, 12, 31, tzinfo=UTC))
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
+class Compiled(NamedTuple):
     """A policy compiled against a booking.
 
     Interval ``i`` is ``[bounds[i - 1], bounds[i])`` (open at both ends of the list): there are
@@ -154,12 +152,12 @@ def _sweep(
         if active:  # rule 7
             minus, decider, _ = active[0]
             charge, phase = -minus, "window"
-        elif high <= first_start:  # rule 3
-            charge, decider, phase = _ZERO, None, "free"
-        elif low >= last_end:  # rule 9
+        elif low >= last_end:  # rule 9 (with no window at all, every instant is after the last)
             phase = "no_show"
             if after is not None:
                 charge, decider = after, None
+        elif high <= first_start:  # rule 3
+            charge, decider, phase = _ZERO, None, "free"
         else:  # rule 8
             phase = "gap"
             if not carry:
@@ -364,8 +362,10 @@ class _Context:
 
     def nights(self, nights: Decimal, index: int) -> Decimal:
         """Rule 6 for window ``index``: its first ``nights`` nights, over `den`."""
-        path = self.policy.source.path(index, "nights")
-        return nights_charge(nights, self.prices(path, str(nights)))
+        prices = self._prices  # read once, by the first window that charges nights
+        if prices is None:
+            prices = self.prices(self.policy.source.path(index, "nights"), str(nights))
+        return nights_charge(nights, prices)
 
     def surcharge(self, surcharge: Surcharge) -> Decimal:
         """The policy's surcharge over `den`: its amount plus the nights in its stay dates."""

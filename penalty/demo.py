@@ -18,6 +18,7 @@ _SECTIONS = (
     "penalty.demos.preview",
     "penalty.demos.payments",
     "penalty.demos.gotadi",
+    "penalty.demos.service",
 )
 
 

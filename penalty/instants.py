@@ -40,6 +40,8 @@ from penalty.errors import InvalidInput
 
 __all__ = [
     "EPOCH",
+    "ISO_PATTERN",
+    "NS_PER_SECOND",
     "NS_PER_US",
     "Fold",
     "from_nanos",
@@ -48,6 +50,7 @@ __all__ = [
     "parse_date",
     "parse_instant",
     "parse_iso",
+    "read_checked_iso",
     "read_iso",
     "to_micros",
     "to_nanos",
@@ -65,16 +68,18 @@ _ONE_US = timedelta(microseconds=1)
 _datetime_sub = datetime.__sub__
 _fromisoformat = datetime.fromisoformat
 _MAX_TEXT = 40
-#: Fraction digits a `datetime` holds; the next three are read here.
-_MICRO_DIGITS = 6
 #: ``YYYY-MM-DD``.
 _DATE_LENGTH = 10
-#: The grammar of the module docstring; group 1 is the fraction (its digits past the sixth are
-#: read here: `datetime` stops at microseconds).
-_ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.(\d{1,9}))?)?(?:Z|[+-]\d{2}:?\d{2})?",
-    re.ASCII,
+#: The grammar of the module docstring, as a regular expression that means the same to Python's
+#: `re` and to the Rust ``regex`` crate (pydantic-core checks payloads against it while reading
+#: their bytes): ASCII digits spelled ``[0-9]``, no look-around.
+ISO_PATTERN = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
+_ISO = re.compile(ISO_PATTERN)
+#: ``YYYY-MM-DDTHH:MM:SS.ffffff``: past it, fraction digits finer than a microsecond.
+_MICRO_TEXT = 26
 #: IANA names: ``Area/Location`` (``America/Argentina/Buenos_Aires``), or a bare ``UTC``.
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(?:/[A-Za-z0-9_+-]{1,30}){0,2}", re.ASCII)
 #: Names in the tz directory that are not zones, or that would read the machine's settings.
@@ -84,8 +89,14 @@ _FIRST = _datetime_sub(datetime.min.replace(tzinfo=UTC), EPOCH) // _ONE_US * NS_
 _LAST = _datetime_sub(datetime.max.replace(tzinfo=UTC), EPOCH) // _ONE_US * NS_PER_US
 #: Offsets and zones are remembered up to this many (real ones are a few dozen, a few hundred).
 _MAX_CACHED = 1024
+#: Offsets as written (``"+07:00"``, ``"-0400"``, ``"Z"``) and their seconds.
+_OFFSET_SECONDS: dict[str, int] = {"Z": 0}
+_MAX_OFFSET_HOURS = 23
+_MINUTES = 60
+NS_PER_SECOND = 1_000_000_000
 #: One `timezone` per offset: every window edge written with ``+07:00`` shares one object.
 _OFFSETS: dict[timedelta, tzinfo] = {}
+_ZONES_BY_SECONDS: dict[int, tzinfo] = {}
 
 
 def read_iso(text: str) -> tuple[int, tzinfo | None] | None:
@@ -103,26 +114,51 @@ def read_iso(text: str) -> tuple[int, tzinfo | None] | None:
         >>> read_iso("20210513T18") is None
         True
     """
-    if len(text) > _MAX_TEXT:
+    if len(text) > _MAX_TEXT or _ISO.fullmatch(text) is None:
         return None
-    match = _ISO.fullmatch(text)
-    if match is None:
-        return None
+    return read_checked_iso(text)
+
+
+def read_checked_iso(text: str) -> tuple[int, tzinfo | None] | None:
+    """`read_iso` of a text already known to match `ISO_PATTERN` (pydantic-core checked it).
+
+    ``None`` for a text the pattern lets through but the calendar does not (April 31st).
+    """
+    if text[-1] == "Z":
+        body, offset = text[:-1], "Z"
+    elif text[-3] == ":" and text[-6] in "+-":
+        body, offset = text[:-6], text[-6:]
+    elif text[-5] in "+-":
+        body, offset = text[:-5], text[-5:]
+    else:
+        body, offset = text, ""
     try:
-        moment = _fromisoformat(text)  # day 31 of April, hour 25 ...: ValueError
+        wall = _datetime_sub(_fromisoformat(body), _EPOCH_WALL) // _ONE_US * NS_PER_US
     except ValueError:
         return None
-    offset = moment.utcoffset()
-    if offset is None:
-        nanos = _datetime_sub(moment, _EPOCH_WALL) // _ONE_US * NS_PER_US
-        tz = None
-    else:
-        nanos = _datetime_sub(moment, EPOCH) // _ONE_US * NS_PER_US
-        tz = _OFFSETS.get(offset) or _offset(offset)
-    fraction = match.group(1)
-    if fraction is not None and len(fraction) > _MICRO_DIGITS:
-        nanos += int(fraction[6:].ljust(3, "0"))
-    return nanos, tz
+    if len(body) > _MICRO_TEXT:  # nanoseconds past the microseconds `datetime` keeps
+        wall += int(body[_MICRO_TEXT:].ljust(3, "0"))
+    if not offset:
+        return wall, None
+    seconds = _OFFSET_SECONDS.get(offset)
+    if seconds is None:
+        seconds = _offset_seconds(offset)
+        if seconds is None:
+            return None
+    return wall - seconds * NS_PER_SECOND, offset_zone(seconds)
+
+
+def _offset_seconds(offset: str) -> int | None:
+    """``"+07:00"`` → 25200 (remembered); ``None`` for an offset of 24 hours or more."""
+    if offset == "Z":
+        return 0
+    hours, minutes = int(offset[1:3]), int(offset[-2:])
+    if hours > _MAX_OFFSET_HOURS or minutes >= _MINUTES:
+        return None
+    seconds = (hours * 60 + minutes) * 60 * (-1 if offset[0] == "-" else 1)
+    if len(_OFFSET_SECONDS) < _MAX_CACHED:
+        _OFFSET_SECONDS[offset] = seconds
+    return seconds
 
 
 def parse_iso(
@@ -163,8 +199,12 @@ def _offset(offset: timedelta) -> tzinfo:
 
 def offset_zone(seconds: int) -> tzinfo:
     """The fixed zone ``seconds`` east of UTC (one shared object per offset)."""
-    offset = timedelta(seconds=seconds)
-    return _OFFSETS.get(offset) or _offset(offset)
+    tz = _ZONES_BY_SECONDS.get(seconds)
+    if tz is None:
+        tz = _offset(timedelta(seconds=seconds))
+        if len(_ZONES_BY_SECONDS) < _MAX_CACHED:
+            _ZONES_BY_SECONDS[seconds] = tz
+    return tz
 
 
 def to_nanos(instant: datetime) -> int:

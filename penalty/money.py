@@ -29,6 +29,10 @@ from penalty.errors import InvalidInput
 
 __all__ = [
     "EXACT",
+    "KNOWN_CURRENCIES",
+    "NUMBER_PATTERN",
+    "PERCENT_PATTERN",
+    "checked_decimal",
     "gotadi_amount",
     "minor_unit",
     "parse_decimal",
@@ -47,10 +51,15 @@ EXACT = Context(
     traps=[Inexact, InvalidOperation],
 )
 
-#: Up to 20 integer and 12 fraction digits: every real amount, and no 10**999 surprises.
-#: ASCII digits only (``re.ASCII``): "٧٠" or "７０" is no provider's spelling, so it is not read.
-_NUMBER = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*", re.ASCII)
-_PERCENT = re.compile(r"[ \t]*(\d{1,20}(?:\.\d{1,12})?)[ \t]*%?[ \t]*", re.ASCII)
+#: The number grammar: up to 20 integer and 12 fraction digits, spaces around (every real
+#: amount, and no 10**999 surprises), ASCII digits only ("٧٠" or "７０" is no provider's
+#: spelling). Written so that Python's `re` and the Rust ``regex`` crate (pydantic-core checks
+#: payloads against it while reading their bytes) read it alike.
+NUMBER_PATTERN = r"[ \t]*[0-9]{1,20}(?:\.[0-9]{1,12})?[ \t]*"
+#: The same, with an optional ``%`` (``"70%"``, ``" 12.5 % "``).
+PERCENT_PATTERN = r"[ \t]*[0-9]{1,20}(?:\.[0-9]{1,12})?[ \t]*%?[ \t]*"
+_NUMBER = re.compile(NUMBER_PATTERN)
+_PERCENT = re.compile(PERCENT_PATTERN)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _MAX_DIGITS = 20
 _MAX_FRACTION = 12
@@ -78,8 +87,6 @@ def _plain(raw: str, *, percent: bool = False) -> Decimal | None:
         >>> _plain("70%", percent=True), _plain(" 70 ")
         (Decimal('70'), None)
     """
-    if raw.isdecimal() and raw.isascii() and len(raw) <= _MAX_DIGITS:
-        return Decimal(raw)  # the common case: plain integer digits
     text = raw[:-1] if percent and raw[-1:] == "%" else raw
     whole, dot, fraction = text.partition(".")
     if (
@@ -90,6 +97,16 @@ def _plain(raw: str, *, percent: bool = False) -> Decimal | None:
     ):
         return Decimal(text)
     return None
+
+
+def checked_decimal(text: str) -> Decimal:
+    """The `Decimal` of a text already known to match `NUMBER_PATTERN` or `PERCENT_PATTERN`.
+
+    Example:
+        >>> checked_decimal(" 12.5 % "), checked_decimal("200000")
+        (Decimal('12.5'), Decimal('200000'))
+    """
+    return Decimal(text.strip(" \t").removesuffix("%"))
 
 
 def parse_decimal(
@@ -111,14 +128,15 @@ def parse_decimal(
         Decimal('70')
     """
     if isinstance(raw, str):  # what providers send: checked first, it is the hot path
+        if raw.isdecimal() and raw.isascii() and len(raw) <= _MAX_DIGITS:
+            return Decimal(raw)  # plain integer digits, the commonest spelling
         plain = _plain(raw, percent=percent)
         if plain is not None:
             return plain
-        match = (_PERCENT if percent else _NUMBER).fullmatch(raw)
-        if match is None:
+        if (_PERCENT if percent else _NUMBER).fullmatch(raw) is None:
             expected = "a number like '70%' or '12.5'" if percent else "plain digits like '200000'"
             raise error(f"{what} must be {expected}", path=path, value=raw, code="not_a_number")
-        return Decimal(match.group(1))
+        return checked_decimal(raw)
     if isinstance(raw, bool | float) or not isinstance(raw, int | Decimal):
         wrong = "float_not_allowed" if isinstance(raw, float) else "wrong_type"
         allowed = "a string or an integer" if isinstance(raw, bool | float) else "a string"
@@ -163,6 +181,8 @@ def _number(
 
 #: The currencies validated so far, with their digits: a dict lookup instead of babel and a regex.
 _KNOWN: dict[str, int] = {}
+#: The same codes, for a membership test (a read-only view).
+KNOWN_CURRENCIES = _KNOWN.keys()
 
 
 @lru_cache(maxsize=512)
@@ -245,12 +265,14 @@ def round_fee(exact: Decimal, denominator: int, digits: int) -> Decimal:
         >>> round_fee(Decimal("864196.9"), 1, 0), round_fee(Decimal("100"), 3, 3)
         (Decimal('864197'), Decimal('33.333'))
     """
-    if exact < 0:
+    if denominator == 1 and digits < len(_QUANTA):  # the common case: one C-level quantize
+        fee = _ROUNDING.quantize(exact, _QUANTA[digits])
+    else:
+        fee = round_half_up(Fraction(exact) / denominator, digits)
+    if fee.is_signed():
         msg = f"a fee is never negative: {exact}/{denominator}"
         raise ValueError(msg)
-    if denominator == 1:
-        return round_half_up(exact, digits)
-    return round_half_up(Fraction(exact) / denominator, digits)
+    return fee
 
 
 def gotadi_amount(fee: Decimal) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "COMPONENTS",
     "Policy",
     "PolicyWarning",
+    "Row",
     "Surcharge",
     "Window",
     "WindowKind",
@@ -213,8 +214,9 @@ _Columns = tuple[
 ]
 
 
-#: One window's values in column order (what `Windows.from_rows` takes).
-_Row = tuple[
+#: One window's values in column order (what `Windows.from_rows` takes): start, its zone, end,
+#: its zone, percent, amount, nights, currency, kind, description.
+Row = tuple[
     int | None,
     tzinfo | None,
     int | None,
@@ -276,7 +278,7 @@ class Windows(Sequence[Window]):
         ) = columns
 
     @classmethod
-    def from_rows(cls, rows: Sequence[_Row]) -> Windows:
+    def from_rows(cls, rows: Sequence[Row]) -> Windows:
         """Columns from already-validated rows, one per window, in column order."""
         if not rows:
             return cls()

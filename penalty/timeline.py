@@ -240,25 +240,33 @@ class Timeline:
 
     # -- quoting -------------------------------------------------------------------------------
 
+    def _read(self, at: object, *, warn: bool) -> tuple[int, bool]:
+        """An instant that is not an aware `datetime`: text (the one grammar), or an error.
+
+        Returns its nanoseconds and whether it was read in the booking's zone (text without
+        an offset), which only a call with room for a warning accepts.
+        """
+        hotel = self.booking.timezone
+        tz = None if hotel is None else zone(hotel, path="timezone", error=InvalidInstant)
+        nanos, assumed = parse_instant(
+            at, tz=tz, fold=self.policy.fold, path="at", error=InvalidInstant
+        )
+        if assumed and not warn:
+            raise InvalidInstant(
+                "time has no offset; fee() and fees() return a bare fee with no room for "
+                "the warning this needs: add an offset, or use quote()",
+                path="at",
+                value=at,
+                code="naive_datetime",
+            )
+        return nanos, assumed
+
     def _position(self, at: datetime | str, *, warn: bool) -> tuple[int, bool]:
         """The interval of instant ``at``, and whether it was read in an assumed zone."""
-        try:  # an aware datetime: the common case, without any call
-            nanos = _datetime_sub(at, EPOCH) // _ONE_US * NS_PER_US  # type: ignore[type-var]
-            assumed = False
+        try:
+            nanos, assumed = _datetime_sub(at, EPOCH) // _ONE_US * NS_PER_US, False  # type: ignore[type-var]
         except TypeError:  # text, a naive datetime, or not an instant at all
-            hotel = self.booking.timezone
-            tz = None if hotel is None else zone(hotel, path="timezone", error=InvalidInstant)
-            nanos, assumed = parse_instant(
-                at, tz=tz, fold=self.policy.fold, path="at", error=InvalidInstant
-            )
-            if assumed and not warn:
-                raise InvalidInstant(
-                    "time has no offset; fee() and fees() return a bare fee with no room for "
-                    "the warning this needs: add an offset, or use quote()",
-                    path="at",
-                    value=at,
-                    code="naive_datetime",
-                ) from None
+            nanos, assumed = self._read(at, warn=warn)
         return bisect_right(self._bounds, nanos), assumed
 
     def quote(self, at: datetime | str) -> Quote:
@@ -270,10 +278,18 @@ class Timeline:
         Raises:
             InvalidInstant: ``at`` is malformed, naive, or in a DST gap.
         """
-        position, assumed = self._position(at, warn=True)
-        quote = self._quotes[position] or self._quote_at(position)
-        if not assumed:
-            return quote
+        try:  # an aware datetime, the common case: nanoseconds, a bisection, a kept quote
+            nanos = _datetime_sub(at, EPOCH) // _ONE_US * NS_PER_US  # type: ignore[type-var]
+        except TypeError:
+            nanos, assumed = self._read(at, warn=True)
+            position = bisect_right(self._bounds, nanos)
+            quote = self._quotes[position] or self._quote_at(position)
+            return self._assumed(quote) if assumed else quote
+        position = bisect_right(self._bounds, nanos)
+        return self._quotes[position] or self._quote_at(position)
+
+    def _assumed(self, quote: Quote) -> Quote:
+        """``quote`` with a warning that its cancel time was read in the booking's zone."""
         note = construct(
             PolicyWarning,
             {
@@ -283,14 +299,18 @@ class Timeline:
                 "(the booking's timezone)",
             },
         )
-        return quote.model_copy(update={"warnings": (*quote.warnings, note)})
+        return construct(Quote, {**quote.__dict__, "warnings": (*quote.warnings, note)})
 
     def fee(self, at: datetime | str) -> Decimal:
         """Just the fee at ``at``, without building a `Quote`.
 
         Refuses text without an offset: a bare `Decimal` has no room for the warning it needs.
         """
-        return self._fees[self._position(at, warn=False)[0]]
+        try:
+            nanos = _datetime_sub(at, EPOCH) // _ONE_US * NS_PER_US  # type: ignore[type-var]
+        except TypeError:
+            nanos = self._read(at, warn=False)[0]
+        return self._fees[bisect_right(self._bounds, nanos)]
 
     def fees(self, instants: Iterable[datetime | str]) -> Iterator[Decimal]:
         """The fee at each of ``instants``, lazily, in order; memory stays flat.

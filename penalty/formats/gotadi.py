@@ -31,18 +31,25 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from typing_extensions import TypedDict  # pydantic needs it (not typing's) before 3.12
 
 from penalty._model import construct, convert_validation_error
-from penalty.errors import InvalidPolicy, NotCancellable, ProviderRejected
-from penalty.instants import Fold, read_iso, wall_nanos
-from penalty.money import validate_currency
+from penalty.errors import InvalidPolicy, NotCancellable, PenaltyError, ProviderRejected
+from penalty.instants import ISO_PATTERN, Fold, read_checked_iso, read_iso, wall_nanos
+from penalty.money import (
+    KNOWN_CURRENCIES,
+    NUMBER_PATTERN,
+    PERCENT_PATTERN,
+    checked_decimal,
+    validate_currency,
+)
 from penalty.policy import (
     COMPONENTS,
     Policy,
+    Row,
     Windows,
     WindowSource,
     check_components,
     read_component,
 )
-from penalty.rules import Rules, check_order
+from penalty.rules import Rules, check_order, check_percent
 
 __all__ = [
     "GOTADI_ZONE",
@@ -63,8 +70,6 @@ _NOT_CANCELLABLE = {
     "NOT_ALLOW_CANCELLATION": "Gotadi does not allow cancelling this booking",
     "UNKNOWN": "Gotadi does not know yet whether this booking can be cancelled (re-check)",
 }
-#: ASCII digits only: int() would read "٢٦" as 26.
-_LOCAL = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?", re.ASCII)
 #: Gotadi's field names for the domain's, used to name fields in errors.
 _SOURCE_FIELDS = (
     ("start", "startDate"),
@@ -75,11 +80,12 @@ _SOURCE_FIELDS = (
     ("nights", "nights"),
     ("currency", "currency"),
 )
+#: The domain's field names as Gotadi's (errors inside an entry name Gotadi's field).
 _NAMES = dict(_SOURCE_FIELDS)
 
 
 class _Raw(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class GotadiCancelPenalty(_Raw):
@@ -141,20 +147,33 @@ class CheckCancelPenaltyResponse(_Raw):
 
 # -- the shape, validated in one pydantic-core call ------------------------------------------
 
+#: Gotadi's two spellings of a date: the one ISO 8601 grammar, or ``dd/MM/yyyy HH:mm[:ss]``.
+LOCAL_PATTERN = r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?"
+_LOCAL = re.compile(LOCAL_PATTERN)
+_Date = Annotated[str, Field(strict=True, pattern=f"^(?:{ISO_PATTERN}|{LOCAL_PATTERN})$")]
 _Text = Annotated[str, Field(strict=True)]
+#: ``""`` or ``null`` is absent; anything else must match the number grammar.
+_Percent = Annotated[str | None, Field(strict=True, pattern=f"^(?:{PERCENT_PATTERN})?$")]
+_Number = Annotated[str | None, Field(strict=True, pattern=f"^(?:{NUMBER_PATTERN})?$")]
+_Currency = Annotated[str | None, Field(strict=True, pattern="^(?:[A-Z]{3})?$")]
 _Absent = Annotated[str | None, Field(strict=True)]
 
 
 class _Entry(TypedDict):
-    """`GotadiCancelPenalty` as a plain dict: the same checks, in pydantic-core alone."""
+    """One ``cancelPenalties`` entry, checked in pydantic-core while the bytes are read.
 
-    startDate: _Text
-    endDate: _Text
+    The shape of `GotadiCancelPenalty`, and each field's grammar (dates, numbers, currency
+    codes) as the patterns that `penalty.instants` and `penalty.money` read with: an entry
+    that passes is read without checking its text again (`_translate` with ``checked``).
+    """
+
+    startDate: _Date
+    endDate: _Date
     type: _Text
-    currency: NotRequired[_Absent]
-    percent: NotRequired[_Absent]
-    nights: NotRequired[_Absent]
-    amount: NotRequired[_Absent]
+    currency: NotRequired[_Currency]
+    percent: NotRequired[_Percent]
+    nights: NotRequired[_Number]
+    amount: NotRequired[_Number]
     description: NotRequired[_Absent]
 
 
@@ -339,43 +358,23 @@ def _step_by_step_windows(penalties: object, prefix: str, fold: Fold) -> Policy:
         except ValidationError as exc:
             raise convert_validation_error(exc, InvalidPolicy, path) from exc
         entries.append(raw.model_dump(by_alias=True))
-    return _policy(entries, prefix, fold)
+    return _policy(entries, prefix, fold, checked=False)
 
 
-def _policy(entries: list[Any], prefix: str, fold: Fold) -> Policy:
-    """Validated entries (dicts of strings or ``None``) into a policy's window columns."""
+def _policy(entries: list[Any], prefix: str, fold: Fold, *, checked: bool = True) -> Policy:
+    """Entries (dicts of strings or ``None``) into a policy's window columns.
+
+    ``checked``: pydantic-core has matched every field against its grammar already, so the
+    text is converted without being matched again; otherwise each field is matched here, and
+    the first that fails is named.
+    """
     rows = []
     times: dict[str, tuple[int, tzinfo | None]] = {}  # windows share their edges: read once
     for index, entry in enumerate(entries):
-        path = f"{prefix}[{index}]"
-        kind = entry["type"]
-        if kind not in COMPONENTS:
-            raise InvalidPolicy(
-                "type must be NIGHTS, AMOUNT or PERCENT",
-                path=f"{path}.type",
-                value=kind,
-                code="unknown_type",
-            )
-        start, start_zone = times.get(entry["startDate"]) or _time(entry, "startDate", path, times)
-        end, end_zone = times.get(entry["endDate"]) or _time(entry, "endDate", path, times)
-        if (start_zone is None) == (end_zone is None):  # comparable before compiling
-            check_order(start, end, path=f"{path}.endDate", value=partial(_field, entry, "endDate"))
-        percent, amount, nights = (
-            entry.get("percent"),
-            entry.get("amount"),
-            entry.get("nights"),
-        )  # "" or None: absent
-        percent = read_component(percent, "percent", f"{path}.percent") if percent else None
-        amount = read_component(amount, "amount", f"{path}.amount") if amount else None
-        nights = read_component(nights, "nights", f"{path}.nights") if nights else None
-        check_components(kind, percent, amount, nights, partial(_gotadi_path, path))
-        currency = entry.get("currency") or None
-        if currency is not None:
-            validate_currency(currency, path=f"{path}.currency", error=InvalidPolicy)
-        description = entry.get("description") or ""
-        rows.append(
-            (start, start_zone, end, end_zone, percent, amount, nights, currency, kind, description)
-        )
+        try:
+            rows.append(_translate(entry, times, checked=checked))
+        except PenaltyError as exc:  # named within the entry: put it under the entry's path
+            raise exc.under(f"{prefix}[{index}]") from exc.__cause__
     return construct(
         Policy,
         {
@@ -389,16 +388,67 @@ def _policy(entries: list[Any], prefix: str, fold: Fold) -> Policy:
     )
 
 
+def _translate(
+    entry: dict[str, Any], times: dict[str, tuple[int, tzinfo | None]], *, checked: bool
+) -> Row:
+    """One entry as a row of window columns; errors name the field within the entry."""
+    kind = entry["type"]
+    if kind not in COMPONENTS:
+        raise InvalidPolicy(
+            "type must be NIGHTS, AMOUNT or PERCENT", path="type", value=kind, code="unknown_type"
+        )
+    start, start_zone = times.get(entry["startDate"]) or _time(entry, "startDate", times, checked)
+    end, end_zone = times.get(entry["endDate"]) or _time(entry, "endDate", times, checked)
+    if (start_zone is None) == (end_zone is None):  # comparable before compiling
+        check_order(start, end, path="endDate", value=partial(_field, entry, "endDate"))
+    percent, amount, nights = entry.get("percent"), entry.get("amount"), entry.get("nights")
+    if checked:  # "" or None: absent
+        percent = (
+            check_percent(checked_decimal(percent), path="percent", raw=percent)
+            if percent
+            else None
+        )
+        amount = checked_decimal(amount) if amount else None
+        nights = checked_decimal(nights) if nights else None
+    else:
+        percent = read_component(percent, "percent", "percent") if percent else None
+        amount = read_component(amount, "amount", "amount") if amount else None
+        nights = read_component(nights, "nights", "nights") if nights else None
+    check_components(kind, percent, amount, nights, _NAMES.get)
+    currency = entry.get("currency") or None
+    if currency is not None and (currency not in KNOWN_CURRENCIES or not checked):
+        validate_currency(currency, path="currency", error=InvalidPolicy)
+    return (
+        start,
+        start_zone,
+        end,
+        end_zone,
+        percent,
+        amount,
+        nights,
+        currency,
+        kind,
+        entry.get("description") or "",
+    )
+
+
 def _time(
-    entry: dict[str, Any], field: str, path: str, times: dict[str, tuple[int, tzinfo | None]]
+    entry: dict[str, Any],
+    field: str,
+    times: dict[str, tuple[int, tzinfo | None]],
+    checked: bool,  # noqa: FBT001 - private, passed on from `_translate`
 ) -> tuple[int, tzinfo | None]:
     """``2021-05-12T18:00:00.000+07:00`` (the one ISO grammar) or ``26/08/2021 11:00`` (local)."""
     text = entry[field]
-    read = _local(text) if text[2:3] == "/" else read_iso(text)
+    read: tuple[int, tzinfo | None] | None
+    if text[2:3] == "/":
+        read = _local(text)
+    else:
+        read = read_checked_iso(text) if checked else read_iso(text)
     if read is None:
         raise InvalidPolicy(
             "date must be ISO 8601 (2021-05-12T18:00:00.000+07:00) or dd/MM/yyyy HH:mm",
-            path=f"{path}.{field}",
+            path=field,
             value=text,
             code="invalid_datetime",
         )
@@ -408,13 +458,19 @@ def _time(
 
 def _local(text: str) -> tuple[int, None] | None:
     """Gotadi's ``dd/MM/yyyy HH:mm[:ss]``, a wall-clock time (no zone)."""
-    match = _LOCAL.fullmatch(text)
-    if match is None:
+    if _LOCAL.fullmatch(text) is None:
         return None
-    day, month, year, hour, minute, second = match.groups()
+    day, month, year, hour, minute, second = (
+        text[0:2],
+        text[3:5],
+        text[6:10],
+        text[11:13],
+        text[14:16],
+        text[17:19] or "0",
+    )
     try:
         wall = datetime(  # noqa: DTZ001 - a wall-clock time, zoned when compiled
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0)
+            int(year), int(month), int(day), int(hour), int(minute), int(second)
         )
     except ValueError:
         return None
@@ -423,10 +479,6 @@ def _local(text: str) -> tuple[int, None] | None:
 
 def _field(entry: dict[str, Any], field: str) -> object:
     return entry[field]
-
-
-def _gotadi_path(path: str, field: str) -> str:
-    return f"{path}.{_NAMES.get(field, field)}"
 
 
 _SOURCES: dict[str, WindowSource] = {}

@@ -278,6 +278,7 @@ class SandboxServer:
         config = uvicorn.Config(
             self.app,
             http=_uvicorn_protocol(),
+            loop="asyncio",
             lifespan="off",
             log_config=None,
             log_level="warning",
