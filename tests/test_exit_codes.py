@@ -235,9 +235,11 @@ def test_gotadi_cancel_at_needs_a_sandbox_or_force(
 
 
 def _gotadi_cancel(booking_number: str, *extra: str) -> list[str]:
-    """``penalty gotadi cancel`` with seed 001's booking, quoted inside its windows."""
+    """``penalty gotadi cancel`` with seed 001's booking, quoted inside its windows (polling
+    within 2 s: the first poll after 0.1 s)."""
     booking = str(FIXTURES / "booking.json")
-    return ["gotadi", "cancel", booking_number, "--booking", booking, "--at", AT, *extra]
+    wait = [] if "--wait" in extra else ["--wait", "2"]
+    return ["gotadi", "cancel", booking_number, "--booking", booking, "--at", AT, *wait, *extra]
 
 
 #: Each provider command, with an id its sandbox answers normally.
@@ -285,32 +287,49 @@ FAULTS: dict[str, tuple[SandboxResponse, int]] = {
 }
 
 
+@dataclass
+class FaultServer:
+    """One server for every fault case: it answers ``answer`` and counts the requests."""
+
+    url: str
+    answer: SandboxResponse
+    seen: int = 0
+
+    def __call__(self, _request: SandboxRequest) -> SandboxResponse:
+        self.seen += 1
+        return self.answer
+
+
+@pytest.fixture(scope="module")
+def fault_server() -> Iterator[FaultServer]:
+    """The fault server, for the module (each case sets its answer)."""
+    state = FaultServer("", SandboxResponse())
+    with SandboxServer(state) as server:
+        state.url = server.url
+        yield state
+
+
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_through_every_fault(
     command: str,
     fault: str,
     servers: Servers,
+    fault_server: FaultServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A 4xx refusal is 1; 408, 429, 5xx, garbage, a redirect, a reset, a timeout are 3."""
     provider, argv = COMMANDS[command]
-    answer, expected = FAULTS[fault]
-    seen: list[SandboxRequest] = []
-
-    def fixed(request: SandboxRequest) -> SandboxResponse:
-        seen.append(request)
-        return answer
-
-    with SandboxServer(fixed) as faulty:
-        suffix = {"gotadi": "", "tiki": "/tiniapp-open-api", "ksher": "/api"}[provider]
-        monkeypatch.setenv(f"PENALTY_{provider.upper()}_BASE_URL", faulty.url + suffix)
-        if fault == "timeout":
-            monkeypatch.setenv(f"PENALTY_{provider.upper()}_TIMEOUT", SHORT_TIMEOUT)
-        code, err = _run(argv, capsys)
+    fault_server.answer, expected = FAULTS[fault]
+    fault_server.seen = 0
+    suffix = {"gotadi": "", "tiki": "/tiniapp-open-api", "ksher": "/api"}[provider]
+    monkeypatch.setenv(f"PENALTY_{provider.upper()}_BASE_URL", fault_server.url + suffix)
+    if fault == "timeout":
+        monkeypatch.setenv(f"PENALTY_{provider.upper()}_TIMEOUT", SHORT_TIMEOUT)
+    code, err = _run(argv, capsys)
     assert code == expected, err
-    assert seen, "the request reached the fault server"
+    assert fault_server.seen, "the request reached the fault server"
     label = "provider refused" if expected == EXIT_FAILED else "provider error"
     assert err.startswith(f"penalty: {label}: ")
     assert f"{provider}: " in err
@@ -543,7 +562,7 @@ BAD_INPUT: dict[str, tuple[list[str], str]] = {
         ["gotadi", "check", "EX3", "--booking", "/nonexistent.json"],
         "booking",
     ),
-    "gotadi-cancel-naive-at": ([*_gotadi_cancel("EX3")[:-1], "2021-05-13T09:00"], "--at"),
+    "gotadi-cancel-naive-at": ([*_gotadi_cancel("EX3")[:-3], "2021-05-13T09:00"], "--at"),
     "gotadi-cancel-bad-wait": ([*_gotadi_cancel("EX3"), "--wait", "soon"], "--wait"),
     "gotadi-cancel-nan-wait": ([*_gotadi_cancel("EX3"), "--wait", "nan"], "--wait"),
     "gotadi-cancel-negative-wait": ([*_gotadi_cancel("EX3"), "--wait", "-1"], "--wait"),

@@ -102,7 +102,8 @@ def register(subparsers: Any) -> None:
         type=seconds,
         default=FlowSettings().deadline,
         metavar="SECONDS",
-        help="give up polling after this long (default %(default)s)",
+        help="give up polling after this long (default %(default)s; the first poll comes "
+        "after a twentieth of it, a second at most)",
     )
     cancel.add_argument(
         "--on-total-mismatch",
@@ -265,7 +266,8 @@ def _run_cancel(args: argparse.Namespace) -> int:
     at = _now(args)
     config = _settings(args)
     _at_allowed(args, config)
-    settings = FlowSettings(deadline=args.wait)
+    # The first poll after a twentieth of the wait (a second at most), doubling from there.
+    settings = FlowSettings(deadline=args.wait, poll_initial=min(1.0, args.wait / 20))
     live: Callable[[Step], None] | None = None if args.json else print
     with Client(config) as gotadi:
         outcome = gotadi.cancel_booking(
