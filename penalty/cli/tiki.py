@@ -73,7 +73,7 @@ def _run_cancel(args: argparse.Namespace) -> int:
     config = Config.load(config_file=args.config, base_url=args.base_url)
     with Client(config) as client:
         result = client.cancel_order(
-            args.order_id, args.comment, args.page_path, known_status=args.status
+            args.order_id, args.comment, page_path=args.page_path, known_status=args.status
         )
     if args.json:
         print(json.dumps(result.model_dump(mode="json", exclude_none=True), ensure_ascii=False))

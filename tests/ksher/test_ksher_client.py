@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
 import httpx
@@ -376,17 +376,27 @@ def test_unknown_code_is_rejection() -> None:
     assert (info.value.code, info.value.result_code) == ("unknown_code", -99)
 
 
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[Sandbox, str]]:
+    """One sandbox server for the module's property test."""
+    sandbox = Sandbox()
+    with sandbox.serve() as server:
+        yield sandbox, server.url
+
+
 @settings(max_examples=25)
 @given(st.text(st.characters(codec="utf-8"), min_size=1, max_size=32).filter(str.strip))
-def test_any_unicode_order_number_verifies_at_the_sandbox(mch_order_no: str) -> None:
+def test_any_unicode_order_number_verifies_at_the_sandbox(
+    served: tuple[Sandbox, str], mch_order_no: str
+) -> None:
     """Whatever the order number, the form the sandbox decodes carries a valid signature."""
-    sandbox = Sandbox()
+    sandbox, url = served
+    sandbox.reset()
     sandbox.set_outcome(mch_order_no, KsherOutcome.CANCEL)
     sent: list[httpx.Request] = []
     with (
-        sandbox.serve() as server,
         httpx.Client(event_hooks={"request": [sent.append]}) as http,
-        sandbox.client(server.url, http=http) as client,
+        sandbox.client(url, http=http) as client,
     ):
         result = client.cancel_order(mch_order_no)
     assert (result.outcome, result.mch_order_no) == (KsherCancelOutcome.CANCELLED, mch_order_no)

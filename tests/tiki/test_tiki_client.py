@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -266,6 +267,14 @@ def test_seed_000_response_parses() -> None:
     assert result.order.grand_total == 1000
 
 
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[Sandbox, str]]:
+    """One sandbox server for the module's property test."""
+    sandbox = Sandbox()
+    with sandbox.serve() as server:
+        yield sandbox, server.url
+
+
 @settings(max_examples=25)
 @given(
     order_id=st.text(st.characters(codec="utf-8"), min_size=1, max_size=30).filter(str.strip),
@@ -273,18 +282,18 @@ def test_seed_000_response_parses() -> None:
     page_path=st.none() | st.text(st.characters(codec="utf-8"), max_size=30),
 )
 def test_any_unicode_request_verifies_at_the_sandbox(
-    order_id: str, comment: str, page_path: str | None
+    served: tuple[Sandbox, str], order_id: str, comment: str, page_path: str | None
 ) -> None:
     """Whatever the unicode in the body, the sandbox verifies the signature of the bytes it got."""
-    sandbox = Sandbox()
+    sandbox, url = served
+    sandbox.reset()
     sandbox.set_outcome(order_id, TikiOutcome.CANCEL)
     requests: list[httpx.Request] = []
     with (
-        sandbox.serve() as server,
         httpx.Client(event_hooks={"request": [requests.append]}) as http,
-        sandbox.client(server.url, http=http) as client,
+        sandbox.client(url, http=http) as client,
     ):
-        result = client.cancel_order(order_id, comment, page_path)
+        result = client.cancel_order(order_id, comment, page_path=page_path)
     assert result.order is not None
     assert result.order.id == order_id
     sent = json.loads(requests[0].content)

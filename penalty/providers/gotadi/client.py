@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from penalty.booking import Booking
 from penalty.providers import _client
@@ -23,9 +24,18 @@ from penalty.providers.gotadi.config import Config
 from penalty.providers.gotadi.flow import CancelOutcome, FlowSettings, Step, cancel_flow
 from penalty.providers.gotadi.models import CancellationCheckResponse, CancellationResponse
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["AsyncClient", "Client", "FlowOptions"]
 
-OnStep = Callable[[Step], None]
+
+class FlowOptions(TypedDict, total=False):
+    """What `Client.cancel_booking` takes besides the booking (`penalty.providers.gotadi.flow`)."""
+
+    #: The cancel time used for the quote (default: the client's clock).
+    now: Callable[[], datetime] | None
+    #: Polling backoff and deadline.
+    settings: FlowSettings | None
+    #: Called with each `Step` as it happens (the CLI prints them live).
+    on_step: Callable[[Step], None] | None
 
 
 class Client(_client.SyncClient[Config]):
@@ -52,19 +62,10 @@ class Client(_client.SyncClient[Config]):
         return self._run(protocol.cancel(self, booking_number, penalty_amount))
 
     def cancel_booking(
-        self,
-        booking_number: str,
-        booking: Booking,
-        *,
-        now: Callable[[], datetime] | None = None,
-        settings: FlowSettings | None = None,
-        on_step: OnStep | None = None,
+        self, booking_number: str, booking: Booking, **options: Unpack[FlowOptions]
     ) -> CancelOutcome:
         """The whole flow (`penalty.providers.gotadi.flow`), blocking while it polls."""
-        flow = cancel_flow(
-            self, booking_number, booking, now=now, settings=settings, on_step=on_step
-        )
-        return self._run(flow)
+        return self._run(cancel_flow(self, booking_number, booking, **options))
 
 
 class AsyncClient(_client.AsyncClient[Config]):
@@ -83,16 +84,7 @@ class AsyncClient(_client.AsyncClient[Config]):
         return await self._run(protocol.cancel(self, booking_number, penalty_amount))
 
     async def cancel_booking(
-        self,
-        booking_number: str,
-        booking: Booking,
-        *,
-        now: Callable[[], datetime] | None = None,
-        settings: FlowSettings | None = None,
-        on_step: OnStep | None = None,
+        self, booking_number: str, booking: Booking, **options: Unpack[FlowOptions]
     ) -> CancelOutcome:
         """The whole flow, polling with ``asyncio.sleep`` (cancelling the task stops it)."""
-        flow = cancel_flow(
-            self, booking_number, booking, now=now, settings=settings, on_step=on_step
-        )
-        return await self._run(flow)
+        return await self._run(cancel_flow(self, booking_number, booking, **options))

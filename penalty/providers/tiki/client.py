@@ -5,12 +5,24 @@ Both run the same sans-I/O operation (`penalty.providers.tiki.protocol.cancel_or
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from penalty.providers import _client
 from penalty.providers.tiki import protocol
 from penalty.providers.tiki.config import Config
 from penalty.providers.tiki.protocol import TikiCancelResult
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["AsyncClient", "CancelOptions", "Client"]
+
+
+class CancelOptions(TypedDict, total=False):
+    """What a cancel may say besides the order and the reason."""
+
+    #: Where the customer's notification leads (``push_opts.page_path``).
+    page_path: str | None
+    #: The order's status if the caller knows it: ``completed`` is refused before anything
+    #: is sent, ``canceled`` returns ``ALREADY_CANCELLED`` with nothing sent.
+    known_status: str | None
 
 
 class Client(_client.SyncClient[Config]):
@@ -24,12 +36,7 @@ class Client(_client.SyncClient[Config]):
     """
 
     def cancel_order(
-        self,
-        order_id: str,
-        comment: str,
-        page_path: str | None = None,
-        *,
-        known_status: str | None = None,
+        self, order_id: str, comment: str, **options: Unpack[CancelOptions]
     ) -> TikiCancelResult:
         """``POST /order/cancel`` (`penalty.providers.tiki.protocol.cancel_order`).
 
@@ -40,21 +47,14 @@ class Client(_client.SyncClient[Config]):
             ...     client.cancel_order("77062110977884170", "Hết phòng").order.status
             'canceled'
         """
-        op = protocol.cancel_order(self, order_id, comment, page_path, known_status=known_status)
-        return self._run(op)
+        return self._run(protocol.cancel_order(self, order_id, comment, **options))
 
 
 class AsyncClient(_client.AsyncClient[Config]):
     """`Client`, for asyncio (``async with tiki.AsyncClient(config) as client: ...``)."""
 
     async def cancel_order(
-        self,
-        order_id: str,
-        comment: str,
-        page_path: str | None = None,
-        *,
-        known_status: str | None = None,
+        self, order_id: str, comment: str, **options: Unpack[CancelOptions]
     ) -> TikiCancelResult:
         """``POST /order/cancel`` (`penalty.providers.tiki.protocol.cancel_order`)."""
-        op = protocol.cancel_order(self, order_id, comment, page_path, known_status=known_status)
-        return await self._run(op)
+        return await self._run(protocol.cancel_order(self, order_id, comment, **options))

@@ -222,8 +222,8 @@ def cancel_order(
     ctx: Context,
     order_id: str,
     comment: str,
-    page_path: str | None = None,
     *,
+    page_path: str | None = None,
     known_status: str | None = None,
 ) -> Op[TikiCancelResult]:
     """Cancel a Tiki order; Tiki then refunds an online payment itself.
