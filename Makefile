@@ -26,7 +26,7 @@ EXTRAS   = $(shell $(PYTHON) -c "import tomllib; print(','.join(tomllib.load(ope
 INSTALLED ?= $(STAMP)
 LINTED  := penalty tests bench .ci
 
-.PHONY: demo test lint typecheck unit bench bench-serve fuzz dist lock lock-upgrade test-latest clean
+.PHONY: demo test lint typecheck unit bench bench-serve bench-sandboxes fuzz dist lock lock-upgrade test-latest clean
 
 $(STAMP): pyproject.toml $(LOCK) penalty/__init__.py
 	@cmp -s $(LOCK) $(VENV)/lock.txt || rm -rf $(VENV)
@@ -62,6 +62,11 @@ fuzz: $(STAMP)
 # and bench/results.json. About a minute; not part of `make test` (timings are noisy).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The provider sandboxes under load (5,000 requests, 200 at once, each) and 2,000 half-open
+# clients: answers, resets, latency. A minute or so.
+bench-sandboxes: $(STAMP)
+	$(BIN)/python -m bench.sandboxes
 
 # The sdist and the wheel in dist/, built with the locked build tools (no network).
 dist: $(STAMP)

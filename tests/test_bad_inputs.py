@@ -21,11 +21,11 @@ import pytest
 from penalty import Booking, InvalidPolicy, PenaltyError, Policy, Quote, Window
 from penalty.cli import EXIT_USAGE, build_parser, main
 from penalty.errors import InvalidInput
-from penalty.providers.gotadi.config import GotadiSettings
+from penalty.providers.gotadi.config import Config as GotadiSettings
 from penalty.providers.gotadi.keys import SANDBOX_PUBLIC_KEY_FILE, bundled_key_path
-from penalty.providers.ksher.config import KsherSettings
+from penalty.providers.ksher.config import Config as KsherSettings
 from penalty.providers.ksher.sandbox import sandbox_key_path
-from penalty.providers.tiki.config import TikiSettings
+from penalty.providers.tiki.config import Config as TikiSettings
 from tests.helpers import FIXTURES, load, penalty_cli
 
 BAD = FIXTURES / "bad"

@@ -65,6 +65,6 @@ def test_a_gotadi_case_ending_otherwise_fails(monkeypatch: pytest.MonkeyPatch) -
     """The Gotadi section checks each flow's end against the sandbox's script."""
     case = gotadi._CASES[0]
     assert case[0] == "EX3"
-    monkeypatch.setattr(gotadi, "_CASES", ((*case[:4], "not_allowed"),))
+    monkeypatch.setattr(gotadi, "_CASES", ((*case[:4], "not_allowed", case[5]),))
     with pytest.raises(StepFailed, match=r"cancel EX3: got 'confirmed', expected 'not_allowed'"):
         gotadi.run(io.StringIO())

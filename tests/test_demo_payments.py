@@ -15,7 +15,11 @@ def test_payments_demo_trail() -> None:
     assert "77062110977884170 -> cancelled: status canceled, grand total 1,250,000 VND" in text
     assert "order is already canceled" in text
     assert "a completed Tiki order cannot be cancelled" in text
-    assert "BK-2026-0001 -> cancelled (code 0 操作成功; signed order query says CLOSED)" in text
+    assert (
+        "BK-2026-0001 -> cancelled (code 0 操作成功; signed order query says CLOSED, 1,500.00 THB)"
+        in text
+    )
+    assert "query BK-2026-0001 -> CLOSED, 1,500.00 THB (total_fee 150000 satang" in text
     assert "cancel BK-2026-0001 -> already cancelled (code -5" in text
     assert "cancel BK-2026-0002 -> already paid (code -4" in text
     assert "refund the booking another way" in text

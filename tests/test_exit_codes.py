@@ -26,12 +26,12 @@ import pytest
 from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
 from penalty.providers._http import RetryPolicy
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
+from penalty.providers.gotadi import Sandbox as GotadiSandbox
 from penalty.providers.gotadi.keys import bundled_key_path
-from penalty.providers.gotadi.sandbox import GotadiSandbox
 from penalty.providers.gotadi.sandbox_data import SANDBOX_CONFIG_FILE
-from penalty.providers.ksher import KsherSandbox
+from penalty.providers.ksher import Sandbox as KsherSandbox
 from penalty.providers.ksher.sandbox import SANDBOX_APPID, sandbox_key_path
-from penalty.providers.tiki import TikiSandbox
+from penalty.providers.tiki import Sandbox as TikiSandbox
 from penalty.providers.tiki.sandbox import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gotadi"
@@ -65,6 +65,7 @@ def _point_at(monkeypatch: pytest.MonkeyPatch, *, gotadi: str, tiki: str, ksher:
         "PENALTY_GOTADI_PUBLIC_KEY",
         "PENALTY_GOTADI_BEARER_TOKEN",
         "PENALTY_GOTADI_RSA_PADDING",
+        "PENALTY_GOTADI_ON_TOTAL_MISMATCH",
         "PENALTY_TIKI_CONFIG",
         "PENALTY_KSHER_CONFIG",
         "PENALTY_KSHER_CONFIRM_UNSIGNED",
@@ -104,9 +105,8 @@ def servers(running: Servers, monkeypatch: pytest.MonkeyPatch) -> Servers:
     Retries keep their count and deadline but do not wait between tries (`RetryPolicy.wait`,
     whose backoff `tests/test_http.py` checks): the 5xx, 429 and timeout cases stay quick.
     """
-    running.gotadi.reset()
-    running.tiki.requests.clear()
-    running.ksher.requests.clear()
+    for sandbox in (running.gotadi, running.tiki, running.ksher):
+        sandbox.reset()
     monkeypatch.setattr(RetryPolicy, "wait", lambda _self, _attempt, _retry_after: 0.0)
     _point_at(
         monkeypatch, gotadi=running.gotadi_url, tiki=running.tiki_url, ksher=running.ksher_url
@@ -235,9 +235,11 @@ def test_gotadi_cancel_at_needs_a_sandbox_or_force(
 
 
 def _gotadi_cancel(booking_number: str, *extra: str) -> list[str]:
-    """``penalty gotadi cancel`` with seed 001's booking, quoted inside its windows."""
+    """``penalty gotadi cancel`` with seed 001's booking, quoted inside its windows (polling
+    within 2 s: the first poll after 0.1 s)."""
     booking = str(FIXTURES / "booking.json")
-    return ["gotadi", "cancel", booking_number, "--booking", booking, "--at", AT, *extra]
+    wait = [] if "--wait" in extra else ["--wait", "2"]
+    return ["gotadi", "cancel", booking_number, "--booking", booking, "--at", AT, *wait, *extra]
 
 
 #: Each provider command, with an id its sandbox answers normally.
@@ -285,32 +287,49 @@ FAULTS: dict[str, tuple[SandboxResponse, int]] = {
 }
 
 
+@dataclass
+class FaultServer:
+    """One server for every fault case: it answers ``answer`` and counts the requests."""
+
+    url: str
+    answer: SandboxResponse
+    seen: int = 0
+
+    def __call__(self, _request: SandboxRequest) -> SandboxResponse:
+        self.seen += 1
+        return self.answer
+
+
+@pytest.fixture(scope="module")
+def fault_server() -> Iterator[FaultServer]:
+    """The fault server, for the module (each case sets its answer)."""
+    state = FaultServer("", SandboxResponse())
+    with SandboxServer(state) as server:
+        state.url = server.url
+        yield state
+
+
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_through_every_fault(
     command: str,
     fault: str,
     servers: Servers,
+    fault_server: FaultServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A 4xx refusal is 1; 408, 429, 5xx, garbage, a redirect, a reset, a timeout are 3."""
     provider, argv = COMMANDS[command]
-    answer, expected = FAULTS[fault]
-    seen: list[SandboxRequest] = []
-
-    def fixed(request: SandboxRequest) -> SandboxResponse:
-        seen.append(request)
-        return answer
-
-    with SandboxServer(fixed) as faulty:
-        suffix = {"gotadi": "", "tiki": "/tiniapp-open-api", "ksher": "/api"}[provider]
-        monkeypatch.setenv(f"PENALTY_{provider.upper()}_BASE_URL", faulty.url + suffix)
-        if fault == "timeout":
-            monkeypatch.setenv(f"PENALTY_{provider.upper()}_TIMEOUT", SHORT_TIMEOUT)
-        code, err = _run(argv, capsys)
+    fault_server.answer, expected = FAULTS[fault]
+    fault_server.seen = 0
+    suffix = {"gotadi": "", "tiki": "/tiniapp-open-api", "ksher": "/api"}[provider]
+    monkeypatch.setenv(f"PENALTY_{provider.upper()}_BASE_URL", fault_server.url + suffix)
+    if fault == "timeout":
+        monkeypatch.setenv(f"PENALTY_{provider.upper()}_TIMEOUT", SHORT_TIMEOUT)
+    code, err = _run(argv, capsys)
     assert code == expected, err
-    assert seen, "the request reached the fault server"
+    assert fault_server.seen, "the request reached the fault server"
     label = "provider refused" if expected == EXIT_FAILED else "provider error"
     assert err.startswith(f"penalty: {label}: ")
     assert f"{provider}: " in err
@@ -372,7 +391,7 @@ SANDBOX_CASES: dict[str, tuple[list[str], int, str]] = {
         "result: rejected",
     ),
     "gotadi-cancel-pending": (
-        _gotadi_cancel("EX3-WAITING-FOREVER", "--wait", "0"),
+        _gotadi_cancel("EX3-WAITING-FOREVER", "--wait", "0.01"),
         EXIT_FAILED,
         "result: pending",
     ),
@@ -381,23 +400,24 @@ SANDBOX_CASES: dict[str, tuple[list[str], int, str]] = {
         EXIT_OK,
         "result: confirmed",
     ),
+    # After sending, an answer that cannot be believed is not the end: the signed status is.
     "gotadi-cancel-bad-signature": (
         _gotadi_cancel("EX3-BAD-SIGNATURE"),
-        EXIT_PROVIDER,
-        "signature",
+        EXIT_OK,
+        "signature does not verify: not a verified answer",
     ),
     "gotadi-cancel-tampered": (
         _gotadi_cancel("EX3-TAMPERED"),
-        EXIT_PROVIDER,
-        "gotadi",
+        EXIT_OK,
+        "not a verified answer",
     ),
     "gotadi-cancel-garbage": (
         _gotadi_cancel("EX3-GARBAGE"),
-        EXIT_PROVIDER,
+        EXIT_OK,
         "not JSON",
     ),
-    # gotadi status
-    "gotadi-status-ok": (["gotadi", "status", "EX3"], EXIT_OK, "CANCEL_CONFIRMED"),
+    # gotadi status (a cancellation that exists is in test_gotadi_status_after_a_cancel)
+    "gotadi-status-none": (["gotadi", "status", "EX3"], EXIT_FAILED, "error 02"),
     "gotadi-status-unknown": (["gotadi", "status", "NOPE"], EXIT_FAILED, "error 02"),
     # tiki cancel
     "tiki-cancel-ok": (["tiki", "cancel", "7101", "--comment", "x"], EXIT_OK, "cancelled"),
@@ -488,14 +508,16 @@ def test_every_command_against_its_sandbox(
 def test_a_bare_4xx_to_a_sent_gotadi_cancel_is_not_believed(
     servers: Servers, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A 404 without a signed envelope, answering the cancellation itself, is not the
-    cancellation's fate: the flow asks the (signed) status, which says confirmed: exit 0."""
+    """A 404 without a signed envelope (a proxy's) answering the cancellation that reached
+    Gotadi is not the cancellation's fate: the flow asks the (signed) status, which says
+    confirmed: exit 0."""
     gotadi = servers.gotadi
 
     def cancel_refused(request: SandboxRequest) -> SandboxResponse:
+        answer = gotadi(request)
         if request.path.endswith("/api/partner/cancellation"):
             return _answer(404, b"Not Found")
-        return gotadi(request)
+        return answer
 
     with SandboxServer(cancel_refused) as server:
         argv = [*_gotadi_cancel("EX3"), "--base-url", server.url, "--json"]
@@ -504,21 +526,25 @@ def test_a_bare_4xx_to_a_sent_gotadi_cancel_is_not_believed(
     assert code == EXIT_OK
     assert result["state"] == "confirmed"
     steps = {step["action"]: step for step in result["trail"]}
-    assert "not believed" in steps["cancel"]["text"]
+    assert "not a verified answer" in steps["cancel"]["text"]
     assert steps["status"]["status"] == "CANCEL_CONFIRMED"
+    assert gotadi.count("cancel") == 1
 
 
 def test_a_bare_4xx_to_every_gotadi_status_poll_ends_pending(
     servers: Servers, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Cancel and every status poll answered 403 without a signed envelope: the cancellation's
-    fate is unknown, so the flow ends pending at --wait (exit 1), never "rejected"."""
+    """Once the cancellation was sent, its answer and every status poll are a 403 without a
+    signed envelope: the cancellation's fate is unknown, so the flow ends pending at --wait
+    (exit 1), never "rejected"."""
     gotadi = servers.gotadi
 
     def refused(request: SandboxRequest) -> SandboxResponse:
-        if request.path.startswith("/api/partner/"):
+        sent = gotadi.count("cancel") > 0
+        answer = gotadi(request)
+        if request.path.startswith("/api/partner/") and (sent or "check" not in request.path):
             return _answer(403, b"Forbidden")
-        return gotadi(request)
+        return answer
 
     with SandboxServer(refused) as server:
         argv = [*_gotadi_cancel("EX3"), "--base-url", server.url, "--json"]
@@ -536,8 +562,11 @@ BAD_INPUT: dict[str, tuple[list[str], str]] = {
         ["gotadi", "check", "EX3", "--booking", "/nonexistent.json"],
         "booking",
     ),
-    "gotadi-cancel-naive-at": ([*_gotadi_cancel("EX3")[:-1], "2021-05-13T09:00"], "--at"),
+    "gotadi-cancel-naive-at": ([*_gotadi_cancel("EX3")[:-3], "2021-05-13T09:00"], "--at"),
     "gotadi-cancel-bad-wait": ([*_gotadi_cancel("EX3"), "--wait", "soon"], "--wait"),
+    "gotadi-cancel-nan-wait": ([*_gotadi_cancel("EX3"), "--wait", "nan"], "--wait"),
+    "gotadi-cancel-negative-wait": ([*_gotadi_cancel("EX3"), "--wait", "-1"], "--wait"),
+    "gotadi-cancel-infinite-wait": ([*_gotadi_cancel("EX3"), "--wait", "inf"], "--wait"),
     "gotadi-status-spaces": (["gotadi", "status", " EX3"], "booking_number"),
     "tiki-cancel-empty-comment": (["tiki", "cancel", "7401", "--comment", " "], "comment"),
     "tiki-cancel-known-completed": (
@@ -567,9 +596,9 @@ def test_bad_input_exits_2_and_sends_nothing(
     assert code == EXIT_USAGE
     assert field in err
     assert err.count("\n") == 1
-    assert servers.gotadi.seen == []
-    assert servers.tiki.requests == []
-    assert servers.ksher.requests == []
+    assert not servers.gotadi.seen
+    assert not servers.tiki.seen
+    assert not servers.ksher.seen
 
 
 @pytest.mark.parametrize("provider", ["gotadi", "tiki", "ksher"])
@@ -585,3 +614,69 @@ def test_a_missing_setting_exits_2(
     code, err = _run(argv, capsys)
     assert code == EXIT_USAGE
     assert "base_url" in err
+
+
+def test_gotadi_status_after_a_cancel(servers: Servers, capsys: pytest.CaptureFixture[str]) -> None:
+    """status of a booking cancelled just before: the sandbox says CANCEL_CONFIRMED, exit 0."""
+    assert main(_gotadi_cancel("EX3")) == EXIT_OK
+    capsys.readouterr()
+    assert main(["gotadi", "status", "EX3"]) == EXIT_OK
+    assert "CANCEL_CONFIRMED" in capsys.readouterr().out
+
+
+def test_a_rerun_of_gotadi_cancel_after_pending_sends_nothing_more(
+    servers: Servers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pending (exit 1), then the same command: it follows the cancellation under way, sends
+    nothing, and ends pending again; one cancellation in all."""
+    argv = _gotadi_cancel("EX3-WAITING-FOREVER", "--wait", "0.01")
+    assert main(argv) == EXIT_FAILED
+    assert main(argv) == EXIT_FAILED
+    out = capsys.readouterr().out
+    assert "a cancellation is under way; following it" in out
+    assert servers.gotadi.count("cancel") == 1
+
+
+def test_a_gotadi_total_mismatch_stops_by_default(
+    servers: Servers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """EX1's cancelPenaltyTotal (0.0) is not our fee: exit 1, nothing sent, unless told."""
+    code = main(_gotadi_cancel("EX1"))
+    assert code == EXIT_FAILED
+    assert "result: total_mismatch" in capsys.readouterr().out
+    assert servers.gotadi.count("cancel") == 0
+    assert main([*_gotadi_cancel("EX1"), "--on-total-mismatch", "ours"]) == EXIT_OK
+    assert servers.gotadi.count("cancel") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["sandbox", "gotadi", "--port", "70000"], "--port"),
+        (["sandbox", "tiki", "--port", "-1"], "--port"),
+        (["sandbox", "ksher", "--slow-delay", "nan"], "--slow-delay"),
+        (["sandbox", "gotadi", "--slow-delay", "inf"], "--slow-delay"),
+    ],
+    ids=["port-70000", "port-negative", "slow-nan", "slow-inf"],
+)
+def test_sandbox_arguments_out_of_range_exit_2(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A port outside 0-65535 or a delay that is not finite and positive: exit 2, one line."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert words in err
+    assert err.count("\n") == 1
+
+
+def test_a_sandbox_without_the_server_extra_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without uvicorn (the server extra) ``penalty sandbox`` says which extra, exit 2."""
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["sandbox", "tiki"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "penalty[server]" in err
+    assert err.count("\n") == 1

@@ -1,4 +1,5 @@
-"""The HTTP layer every provider client shares (`penalty.providers._http.send`).
+"""The HTTP layer every provider client shares (`penalty.providers._http.exchange`, run by
+`run` on an `httpx.Client` and by `arun` on an `httpx.AsyncClient`).
 
 Transport failures become typed errors; only calls marked idempotent are retried, a bounded
 number of times within a bounded time, honouring (and capping) a provider's ``Retry-After``;
@@ -7,15 +8,26 @@ an answer that trickles in or never ends is cut off; an answer too large is refu
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import Callable, Iterator
 from time import sleep
+from typing import Any
 
 import httpx
 import pytest
 
 from penalty.errors import ProviderProtocolError, ProviderRejected, ProviderUnavailable
-from penalty.providers._http import MAX_BODY, RetryPolicy, is_refusal, refusal, send
+from penalty.providers._http import (
+    MAX_BODY,
+    RetryPolicy,
+    Sleep,
+    arun,
+    exchange,
+    is_refusal,
+    refusal,
+    run,
+)
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
 
 URL = "https://provider.test/api"
@@ -70,15 +82,8 @@ def _send(
 ) -> httpx.Response:
     fake = time or FakeTime()
     request = client.build_request("POST", URL, content=b"{}")
-    return send(
-        client,
-        request,
-        provider="test",
-        idempotent=idempotent,
-        retry=retry,
-        sleep=fake.sleep,
-        clock=fake.clock,
-    )
+    op = exchange(request, provider="test", idempotent=idempotent, retry=retry, clock=fake.clock)
+    return run(op, client, sleep=fake.sleep, clock=fake.clock)
 
 
 _REQUEST = httpx.Request("POST", URL)
@@ -263,3 +268,87 @@ def test_a_sandbox_stays_quiet_when_the_client_hangs_up_first(
             client.get(server.url)
         sleep(0.6)  # the answer is written, into a closed socket, while we wait
     assert capsys.readouterr().err == ""
+
+
+def _asend(
+    handler: Callable[[httpx.Request], httpx.Response], *, idempotent: bool, time: FakeTime
+) -> httpx.Response:
+    """`_send`, on an `httpx.AsyncClient` run by `arun` (its waits are the fake clock's)."""
+
+    async def sleep(seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def main() -> httpx.Response:
+        request = httpx.Request("POST", URL, content=b"{}")
+        op = exchange(request, provider="test", idempotent=idempotent, clock=time.clock)
+        transport = httpx.MockTransport(handler)
+        async with httpx.AsyncClient(transport=transport, timeout=5.0) as client:
+            return await arun(op, client, sleep=sleep, clock=time.clock)
+
+    return asyncio.run(main())
+
+
+def _replaying(
+    answers: list[httpx.Response | Exception],
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler giving ``answers`` in turn (the last repeats), each a fresh response."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = answers[min(len(seen), len(answers) - 1)]
+        seen.append(request)
+        if isinstance(answer, Exception):
+            raise answer
+        return httpx.Response(answer.status_code, headers=answer.headers)
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("answers", "outcome", "sleeps"),
+    [
+        ([httpx.Response(503), httpx.Response(200)], 200, [0.2]),
+        ([httpx.Response(404)], 404, []),
+        ([httpx.ReadError("reset", request=_REQUEST)] * 3, "connection", [0.2, 0.4]),
+        ([httpx.Response(429, headers={"Retry-After": "1"})] * 3, "http_status", [1.0, 1.0]),
+    ],
+    ids=["503-then-ok", "404", "reset", "429"],
+)
+def test_the_async_driver_behaves_as_the_sync_one(
+    answers: list[httpx.Response | Exception], outcome: int | str, sleeps: list[float]
+) -> None:
+    """The same operation on an AsyncClient: the same answers, errors, retries and waits."""
+    for kind in ("sync", "async"):
+        time = FakeTime()
+        handler = _replaying(answers)
+        try:
+            if kind == "sync":
+                with _client(handler) as client:
+                    got: int | str = _send(client, idempotent=True, time=time).status_code
+            else:
+                got = _asend(handler, idempotent=True, time=time).status_code
+        except ProviderUnavailable as exc:
+            got = exc.code
+        assert (kind, got, time.sleeps) == (kind, outcome, sleeps)
+
+
+def test_a_cancelled_async_operation_stops_and_cleans_up() -> None:
+    """Cancelling the task of an async operation mid-wait ends it; its finally blocks run."""
+    cleaned: list[str] = []
+
+    def op() -> Any:
+        try:
+            yield Sleep(60)
+        finally:
+            cleaned.append("done")
+
+    async def main() -> None:
+        async with httpx.AsyncClient() as client:
+            task = asyncio.create_task(arun(op(), client))
+            await asyncio.sleep(0.05)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(main())
+    assert cleaned == ["done"]

@@ -13,7 +13,7 @@ from penalty.cli import EXIT_FAILED, EXIT_OK, main
 #: Lines each banner prints, and the cancel commands to run against it with their exit codes.
 CASES = {
     "tiki": (
-        5,
+        6,
         [
             (["tiki", "cancel", "901", "--comment", "guest"], EXIT_OK, "cancelled"),
             (

@@ -13,8 +13,7 @@ import pytest
 from penalty.providers import _sandbox_keys
 from penalty.providers._sandbox import SandboxServer
 from penalty.providers._sandbox_keys import ENV_VAR, sandbox_file, sandbox_root
-from penalty.providers.gotadi.client import GotadiClient
-from penalty.providers.gotadi.config import GotadiSettings
+from penalty.providers.gotadi import Client, Config, Sandbox
 from penalty.providers.gotadi.keys import (
     PARTNER_KEY_FILE,
     SANDBOX_KEY_FILE,
@@ -23,9 +22,9 @@ from penalty.providers.gotadi.keys import (
     load_private_key,
     load_public_key,
 )
-from penalty.providers.gotadi.sandbox import GotadiSandbox
 from penalty.providers.gotadi.sandbox_data import SANDBOX_CONFIG_FILE
-from penalty.providers.ksher.sandbox import KsherSandbox, load_test_only_key, sandbox_key_path
+from penalty.providers.ksher import Sandbox as KsherSandbox
+from penalty.providers.ksher.sandbox import load_test_only_key, sandbox_key_path
 from penalty.providers.ksher.signing import load_public_key as load_ksher_public_key
 
 GOTADI_FILES = (PARTNER_KEY_FILE, SANDBOX_KEY_FILE, SANDBOX_PUBLIC_KEY_FILE, SANDBOX_CONFIG_FILE)
@@ -45,7 +44,7 @@ def fresh_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _public_numbers(pem: bytes) -> object:
-    return load_public_key(pem, path="test").public_numbers()
+    return load_public_key(pem, setting="test").public_numbers()
 
 
 def test_the_first_use_makes_the_whole_set_and_later_uses_reuse_it(fresh_root: Path) -> None:
@@ -75,9 +74,9 @@ def test_the_gotadi_set_pairs_up_and_its_config_reaches_the_sandbox(fresh_root: 
     assert _public_numbers(public) == private.public_key().public_numbers()
     assert all("TEST-ONLY" in bundled_key_path(name).read_text() for name in GOTADI_FILES)
     config = bundled_key_path(SANDBOX_CONFIG_FILE)
-    with SandboxServer(GotadiSandbox.with_test_keys()) as server:
-        settings = GotadiSettings.load(config_file=config, environ={}, base_url=server.url)
-        with GotadiClient(settings) as client:
+    with SandboxServer(Sandbox.with_test_keys()) as server:
+        settings = Config.load(config_file=config, environ={}, base_url=server.url)
+        with Client(settings) as client:
             answer = client.cancel("EX3", Decimal(2100000))  # sealed and signed both ways
     assert answer.error_code.value == "00"
 

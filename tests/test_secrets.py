@@ -31,16 +31,9 @@ from pydantic import SecretStr
 from penalty.booking import Booking
 from penalty.cli import main
 from penalty.errors import PenaltyError
+from penalty.providers import gotadi, ksher, tiki
 from penalty.providers._sandbox import SandboxServer
-from penalty.providers.gotadi.client import GotadiClient
-from penalty.providers.gotadi.config import GotadiSettings
-from penalty.providers.gotadi.flow import cancel_booking
-from penalty.providers.gotadi.keys import KeyPair, bundled_test_keys
-from penalty.providers.gotadi.sandbox import GotadiSandbox
-from penalty.providers.ksher import KsherSandbox
-from penalty.providers.ksher.config import KsherSettings
-from penalty.providers.tiki import TikiSandbox
-from penalty.providers.tiki.config import TikiSettings
+from penalty.providers.gotadi import FlowSettings, KeyPair, bundled_test_keys
 
 GOTADI_API_KEY = "TEST-ONLY-scan-gotadi-apikey-5b7d"
 GOTADI_ACCESS_CODE = "TEST-ONLY-scan-gotadi-access-c41e"
@@ -89,27 +82,34 @@ def _public_pem(key: rsa.RSAPublicKey) -> bytes:
 def servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
     """The three sandboxes, running, and ``PENALTY_*`` pointing every CLI command at them."""
     _, gotadi_side = bundled_test_keys()
-    gotadi = GotadiSandbox(
-        keys=KeyPair(own_private=gotadi_side.own_private, peer_public=_GOTADI_PARTNER.public_key()),
+    gotadi_sandbox = gotadi.Sandbox(
+        KeyPair(own_private=gotadi_side.own_private, peer_public=_GOTADI_PARTNER.public_key()),
         api_key=GOTADI_API_KEY,
         access_code=GOTADI_ACCESS_CODE,
         bearer_token=GOTADI_BEARER,
-        slow_seconds=0.5,
+        slow_delay=0.5,
     )
-    tiki = TikiSandbox(client_key="TEST-ONLY-scan-tiki-key", client_secret=SecretStr(TIKI_SECRET))
-    ksher = KsherSandbox(merchant_key=_KSHER_MERCHANT.public_key())
+    tiki_sandbox = tiki.Sandbox(
+        client_key="TEST-ONLY-scan-tiki-key", client_secret=SecretStr(TIKI_SECRET)
+    )
+    ksher_sandbox = ksher.Sandbox(merchant_key=_KSHER_MERCHANT.public_key())
     files = {
         "gotadi-private.pem": _pem(_GOTADI_PARTNER),
         "gotadi-public.pem": _public_pem(gotadi_side.own_private.public_key()),
         "ksher-private.pem": _pem(_KSHER_MERCHANT),
-        "ksher-public.pem": _public_pem(ksher.public_key),
+        "ksher-public.pem": _public_pem(ksher_sandbox.public_key),
     }
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
+        (tmp_path / name).chmod(0o600)
     for name in ("CONFIG", "CONFIRM_UNSIGNED", "LANG", "RSA_PADDING"):
         for provider in ("GOTADI", "TIKI", "KSHER"):
             monkeypatch.delenv(f"PENALTY_{provider}_{name}", raising=False)
-    with SandboxServer(gotadi) as g, tiki.serve() as t, ksher.serve() as k:
+    with (
+        SandboxServer(gotadi_sandbox) as g,
+        tiki_sandbox.serve() as t,
+        ksher_sandbox.serve() as k,
+    ):
         environment = {
             "PENALTY_GOTADI_BASE_URL": g.url,
             "PENALTY_GOTADI_API_KEY": GOTADI_API_KEY,
@@ -118,19 +118,25 @@ def servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
             "PENALTY_GOTADI_PRIVATE_KEY": str(tmp_path / "gotadi-private.pem"),
             "PENALTY_GOTADI_PUBLIC_KEY": str(tmp_path / "gotadi-public.pem"),
             "PENALTY_GOTADI_TIMEOUT": "0.25",
+            "PENALTY_GOTADI_ON_TOTAL_MISMATCH": "ours",
             "PENALTY_TIKI_BASE_URL": t.url + "/tiniapp-open-api",
             "PENALTY_TIKI_CLIENT_KEY": "TEST-ONLY-scan-tiki-key",
             "PENALTY_TIKI_CLIENT_SECRET": TIKI_SECRET,
             "PENALTY_TIKI_TIMEOUT": "0.25",
             "PENALTY_KSHER_BASE_URL": k.url + "/api",
-            "PENALTY_KSHER_APPID": ksher.appid,
+            "PENALTY_KSHER_APPID": ksher_sandbox.appid,
             "PENALTY_KSHER_PRIVATE_KEY": str(tmp_path / "ksher-private.pem"),
             "PENALTY_KSHER_PUBLIC_KEY": str(tmp_path / "ksher-public.pem"),
             "PENALTY_KSHER_TIMEOUT": "0.25",
         }
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        yield {"gotadi": gotadi, "tiki": tiki, "ksher": ksher, "folder": tmp_path}
+        yield {
+            "gotadi": gotadi_sandbox,
+            "tiki": tiki_sandbox,
+            "ksher": ksher_sandbox,
+            "folder": tmp_path,
+        }
 
 
 BOOKING = {
@@ -205,38 +211,48 @@ def test_no_repr_error_or_traceback_holds_a_secret(
     """Settings, clients, sandboxes, and every failing call's full traceback: no secret."""
     caplog.set_level(logging.DEBUG)
     texts: list[str] = []
-    gotadi_settings = GotadiSettings.load()
-    tiki_settings = TikiSettings.load()
-    ksher_settings = KsherSettings.load()
+    gotadi_settings = gotadi.Config.load()
+    tiki_settings = tiki.Config.load()
+    ksher_settings = ksher.Config.load()
     for settings in (gotadi_settings, tiki_settings, ksher_settings):
         texts += [repr(settings), str(settings), repr(settings.model_dump())]
     texts += [repr(server) for server in servers.values()]
     failures: list[PenaltyError] = []
     booking = Booking.model_validate(BOOKING)
-    with GotadiClient(gotadi_settings, sleep=lambda _: None) as gotadi:
-        texts.append(repr(gotadi))
+    with gotadi.Client(gotadi_settings, sleep=lambda _: None) as gotadi_client:
+        texts.append(repr(gotadi_client))
+        flow = FlowSettings(poll_initial=0.01, deadline=0.5)
         for number in ("EX3-BAD-SIGNATURE", "EX3-TAMPERED", "EX3-E06", "EX3-GARBAGE", "NOPE"):
             try:
-                cancel_booking(gotadi, number, booking, sleep=lambda _: None)
+                outcome = gotadi_client.cancel_booking(number, booking, settings=flow)
             except PenaltyError as exc:
                 failures.append(exc)
-        texts.append(repr(gotadi.cancel("EX3", Decimal(0))))
-    with tiki_settings.client() as tiki:
-        texts.append(repr(tiki))
-        for order in ("badsig-1", "garbage-2", "reset-3", "missing-4"):
+            else:
+                texts += [repr(outcome), *(str(step) for step in outcome.trail)]
+        for number in ("EX3-CHECK-5XX", "EX3-E06"):
             try:
-                tiki.cancel_order(order, "x")
+                gotadi_client.cancellation_status(number)
             except PenaltyError as exc:
                 failures.append(exc)
-    with ksher_settings.client() as ksher:
-        texts.append(repr(ksher))
+        texts.append(repr(gotadi_client.cancel("EX3", Decimal(0))))
+    with tiki.Client(tiki_settings) as tiki_client:
+        texts.append(repr(tiki_client))
         for order in ("badsig-1", "garbage-2", "reset-3", "missing-4"):
             try:
-                ksher.cancel_order(order)
+                tiki_client.cancel_order(order, "x")
+            except PenaltyError as exc:
+                failures.append(exc)
+    with ksher.Client(ksher_settings) as ksher_client:
+        texts.append(repr(ksher_client))
+        for order in ("badsig-1", "garbage-2", "reset-3", "missing-4"):
+            try:
+                ksher_client.cancel_order(order)
             except PenaltyError as exc:
                 failures.append(exc)
     texts += ["".join(traceback.format_exception(exc)) for exc in failures]
     texts += [repr(exc) for exc in failures]
     texts += [caplog.text]
     _scan(texts)
-    assert len(failures) == 12  # EX3-E06 ends as a REJECTED outcome, not an error
+    # After sending, a bad signature, tampering or garbage is "pending", not an error; EX3-E06
+    # is a REJECTED outcome; NOPE (404) and the two status calls (02, 06) raise.
+    assert len(failures) == 11

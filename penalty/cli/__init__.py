@@ -10,13 +10,13 @@ code  meaning
 ====  ==========================================================================================
 0     done: the quote or schedule printed; the provider answered the query; the cancellation
       is confirmed (Gotadi ``CANCEL_CONFIRMED``, Tiki ``canceled``, Ksher cancelled or already
-      cancelled); a sandbox stopped with Ctrl-C
+      cancelled)
 1     the provider refused, or the operation ran and did not succeed: any HTTP 4xx but 408 and
       429 (unknown booking 404, forbidden 401/403, an order already cancelled 400), a refusal
       in the provider's own words (a Gotadi error code, a Tiki error envelope, a Ksher result
-      code), a flow that ended otherwise (Gotadi not allowed, expired, mismatch, rejected,
-      still pending or unknown at the deadline; Ksher already paid); another cancellation of
-      the same booking in flight
+      code), a flow that ended otherwise (Gotadi not allowed, total mismatch, expired,
+      mismatch, rejected, still pending or unknown at the deadline; Ksher already paid);
+      another cancellation of the same booking in flight
 2     bad input, usage or configuration, nothing sent: one line on stderr naming the field,
       no traceback (a malformed file, an unknown flag, a missing setting, ``--at`` away from
       a sandbox without ``--force``, a booking file that does not belong to the live policy)
@@ -24,7 +24,7 @@ code  meaning
       refused or reset, timeout, HTTP 5xx, 408, 429 (after the retries allowed), a redirect,
       a body that is not JSON, truncated or of the wrong shape, a missing or bad signature,
       an answer about another booking or order
-130   interrupted (Ctrl-C) while a command runs
+130   interrupted (Ctrl-C) while a command runs; how ``penalty sandbox`` stops
 ====  ==========================================================================================
 
 Each command's own module says which of these it can end with; the README's "Exit codes"
@@ -37,8 +37,9 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from penalty import __version__
 from penalty.errors import InvalidInput, PenaltyError, ProviderError, ProviderRejected
@@ -150,10 +151,25 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning (a weak provider key, a private key others can read) as one line on stderr."""
+    del category, filename, lineno, line
+    text = str(message).replace("\n", " ")
+    print(f"penalty: warning: {text}", file=file or sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to `sys.exit`)."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(arguments).parse_args(arguments)
+    shown, warnings.showwarning = warnings.showwarning, _one_line_warning
     try:
         code: int = args.run(args)
         sys.stdout.flush()
@@ -168,4 +184,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PenaltyError as exc:
         print(f"penalty: {_label(exc)}: {exc}", file=sys.stderr)
         return exit_code(exc)
+    finally:
+        warnings.showwarning = shown
     return code

@@ -1,18 +1,21 @@
 """``penalty gotadi check|cancel|status`` and the hooks of ``penalty sandbox gotadi``.
 
 Configured from ``PENALTY_GOTADI_*`` environment variables and/or the ``[gotadi]`` table of
-``--config FILE`` (see `penalty.providers.gotadi.config`). Secrets are never printed.
+``--config FILE`` (see `penalty.providers.gotadi.config`). Secrets are never printed, and never
+taken from the command line.
 
 Exit codes (the table in `penalty.cli`):
 
 * ``check``: 0 Gotadi answered (whatever its status says); 1 Gotadi refused (HTTP 4xx such as
   404 for an unknown booking, ``success: false``); 2 bad input, or a ``--booking`` that is not
   this booking's; 3 Gotadi unreachable (timeout, 5xx, 408, 429) or not believable.
-* ``cancel``: 0 Gotadi confirmed; 1 it refused before anything was sent, or the flow ended
-  otherwise (not allowed, expired, mismatch, rejected, still pending or unknown at ``--wait``);
-  2 bad input, nothing sent (a booking file that is not this booking's, ``--at`` away from a
-  sandbox without ``--force``); 3 Gotadi unreachable before sending, or an answer that cannot
-  be believed (bad signature, garbage).
+* ``cancel``: 0 Gotadi confirmed (now, or a cancellation found already confirmed); 1 it
+  refused before anything was sent, or the flow ended otherwise (not allowed, total mismatch,
+  expired, mismatch, rejected, still pending or unknown at ``--wait``: after sending, an answer
+  that cannot be believed means pending, never rejected); 2 bad input, nothing sent (a booking
+  file that is not this booking's, ``--at`` away from a sandbox without ``--force``, a
+  ``--wait`` that is not a finite positive number); 3 Gotadi unreachable, or an answer that
+  cannot be believed, before anything was sent.
 * ``status``: 0 Gotadi answered; 1 it refused (a verified error code, HTTP 4xx); 2; 3 as above.
 """
 
@@ -27,25 +30,29 @@ from typing import Any
 
 from penalty.booking import Booking
 from penalty.cli import EXIT_FAILED, EXIT_OK
+from penalty.cli._args import credential, seconds
 from penalty.cli._io import load_booking
 from penalty.errors import InvalidInput, InvalidInstant
 from penalty.instants import from_nanos, parse_instant
+from penalty.providers._config import is_loopback_url
 from penalty.providers._sandbox import Handler
-from penalty.providers._settings import is_loopback_url
-from penalty.providers.gotadi.client import GotadiClient, PenaltyCheck
-from penalty.providers.gotadi.config import GotadiSettings
-from penalty.providers.gotadi.crypto import RsaPadding
-from penalty.providers.gotadi.flow import CancelOutcome, FlowSettings, FlowState, Step
-from penalty.providers.gotadi.flow import cancel_booking as run_flow
-from penalty.providers.gotadi.keys import (
+from penalty.providers.gotadi import (
+    CancelOutcome,
+    Client,
+    Config,
+    FlowSettings,
+    FlowState,
     KeyPair,
+    OnTotalMismatch,
+    PenaltyCheck,
+    RsaPadding,
+    Sandbox,
+    Step,
     bundled_key_path,
     bundled_test_keys,
     load_private_key,
     load_public_key,
-    read_key_file,
 )
-from penalty.providers.gotadi.sandbox import GotadiSandbox
 from penalty.providers.gotadi.sandbox_data import (
     FIXTURES,
     SANDBOX_CONFIG_FILE,
@@ -92,10 +99,17 @@ def register(subparsers: Any) -> None:
     )
     cancel.add_argument(
         "--wait",
-        type=float,
+        type=seconds,
         default=FlowSettings().deadline,
         metavar="SECONDS",
-        help="give up polling after this long (default %(default)s)",
+        help="give up polling after this long (default %(default)s; the first poll comes "
+        "after a twentieth of it, a second at most)",
+    )
+    cancel.add_argument(
+        "--on-total-mismatch",
+        choices=[choice.value for choice in OnTotalMismatch],
+        help="when our fee differs from Gotadi's cancelPenaltyTotal: stop before sending, "
+        "send ours or theirs (default: the on_total_mismatch setting, else stop)",
     )
     cancel.set_defaults(run=_run_cancel)
     status = commands.add_parser("status", help="where a cancellation stands")
@@ -119,16 +133,16 @@ def _at(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _settings(args: argparse.Namespace) -> GotadiSettings:
-    overrides = {"base_url": args.base_url} if args.base_url else {}
-    return GotadiSettings.load(config_file=args.config, **overrides)
+def _settings(args: argparse.Namespace) -> Config:
+    mismatch = getattr(args, "on_total_mismatch", None)
+    return Config.load(config_file=args.config, base_url=args.base_url, on_total_mismatch=mismatch)
 
 
-def _client(args: argparse.Namespace) -> GotadiClient:
-    return GotadiClient(_settings(args))
+def _client(args: argparse.Namespace) -> Client:
+    return Client(_settings(args))
 
 
-def _at_allowed(args: argparse.Namespace, settings: GotadiSettings) -> None:
+def _at_allowed(args: argparse.Namespace, settings: Config) -> None:
     """``cancel --at`` quotes another instant than now: only against a loopback sandbox.
 
     Against Gotadi itself that fee would be paid for real, so it takes ``--force``.
@@ -250,14 +264,18 @@ def _outcome_json(outcome: CancelOutcome) -> dict[str, Any]:
 def _run_cancel(args: argparse.Namespace) -> int:
     booking: Booking = load_booking(args.booking)
     at = _now(args)
-    gotadi_settings = _settings(args)
-    _at_allowed(args, gotadi_settings)
-    settings = FlowSettings(deadline=args.wait)
+    config = _settings(args)
+    _at_allowed(args, config)
+    # The first poll after a twentieth of the wait (a second at most), doubling from there.
+    settings = FlowSettings(deadline=args.wait, poll_initial=min(1.0, args.wait / 20))
     live: Callable[[Step], None] | None = None if args.json else print
-    with GotadiClient(gotadi_settings) as gotadi:
-        kwargs: dict[str, Any] = {"now": (lambda: at)} if at is not None else {}
-        outcome = run_flow(
-            gotadi, args.booking_number, booking, settings=settings, on_step=live, **kwargs
+    with Client(config) as gotadi:
+        outcome = gotadi.cancel_booking(
+            args.booking_number,
+            booking,
+            now=None if at is None else (lambda: at),
+            settings=settings,
+            on_step=live,
         )
     if args.json:
         _dump(_outcome_json(outcome))
@@ -307,10 +325,9 @@ def _run_status(args: argparse.Namespace) -> int:
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``penalty sandbox gotadi`` (all default to the bundled TEST-ONLY setup)."""
-    parser.add_argument("--api-key", default=TEST_ONLY_API_KEY, help="apikey to accept")
-    parser.add_argument("--access-code", default=TEST_ONLY_ACCESS_CODE, help="access code")
-    parser.add_argument("--bearer-token", help="also require Authorization: Bearer TOKEN")
+    """Options of ``penalty sandbox gotadi`` (all default to the TEST-ONLY setup; credentials
+    come from ``--config``, never from the command line).
+    """
     parser.add_argument("--key", metavar="PATH", help="the sandbox's RSA private key")
     parser.add_argument("--partner-public-key", metavar="PATH", help="the partner's RSA public key")
     parser.add_argument(
@@ -319,37 +336,33 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         default=RsaPadding.PKCS1V15.value,
         help="how the 3DES key is RSA-encrypted (default %(default)s)",
     )
-    parser.add_argument(
-        "--slow", type=float, default=3.0, metavar="SECONDS", help="delay of *-SLOW answers"
-    )
 
 
-def sandbox_handler(args: argparse.Namespace) -> Handler:
-    """The sandbox the options describe (bundled TEST-ONLY keys unless paths are given)."""
+def sandbox_handler(args: argparse.Namespace, credentials: dict[str, Any]) -> Handler:
+    """The sandbox the options describe (TEST-ONLY keys and credentials unless told)."""
     _, bundled = bundled_test_keys()
     own = bundled.own_private
     peer = bundled.peer_public
     if args.key:
-        own = load_private_key(read_key_file(args.key), path=args.key)
+        own = load_private_key(args.key, setting="--key")
     if args.partner_public_key:
-        path = args.partner_public_key
-        peer = load_public_key(read_key_file(path), path=path)
-    return GotadiSandbox(
-        keys=KeyPair(own_private=own, peer_public=peer),
-        api_key=args.api_key,
-        access_code=args.access_code,
-        bearer_token=args.bearer_token,
+        peer = load_public_key(args.partner_public_key, setting="--partner-public-key")
+    bearer = credentials.get("bearer_token")
+    return Sandbox(
+        KeyPair(own_private=own, peer_public=peer),
+        api_key=credential(credentials, "api_key", TEST_ONLY_API_KEY),
+        access_code=credential(credentials, "access_code", TEST_ONLY_ACCESS_CODE),
+        bearer_token=None if bearer is None else credential(credentials, "bearer_token", ""),
         rsa_padding=RsaPadding(args.rsa_padding),
-        slow_seconds=args.slow,
+        slow_delay=args.slow_delay,
     )
 
 
-def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+def sandbox_banner(url: str, args: argparse.Namespace, handler: Handler) -> str:
     """How to point ``penalty gotadi`` at this sandbox (no secret values)."""
+    del handler
     config = bundled_key_path(SANDBOX_CONFIG_FILE)
-    custom = args.key or args.partner_public_key or args.bearer_token
-    custom = custom or args.api_key != TEST_ONLY_API_KEY
-    custom = custom or args.access_code != TEST_ONLY_ACCESS_CODE
+    custom = args.key or args.partner_public_key or args.config
     lines = [
         f"Gotadi sandbox on {url} (TEST-ONLY; Ctrl-C stops it)",
         "Point the client at it:",

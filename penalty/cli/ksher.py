@@ -19,12 +19,12 @@ import json
 from typing import Any
 
 from penalty.cli import EXIT_FAILED, EXIT_OK
+from penalty.cli._args import credential
 from penalty.providers._sandbox import Handler
-from penalty.providers.ksher.client import KsherCancelResult
-from penalty.providers.ksher.config import KsherSettings
-from penalty.providers.ksher.sandbox import SANDBOX_APPID, KsherSandbox, sandbox_key_path
+from penalty.providers.ksher import Client, Config, KsherCancelResult, Sandbox
+from penalty.providers.ksher.sandbox import SANDBOX_APPID, sandbox_key_path
 
-__all__ = ["add_sandbox_arguments", "register", "sandbox_banner", "sandbox_handler"]
+__all__ = ["register", "sandbox_banner", "sandbox_handler"]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -57,14 +57,16 @@ def register(subparsers: Any) -> None:
     query.set_defaults(run=_run_query)
 
 
-def _settings(args: argparse.Namespace, **overrides: Any) -> KsherSettings:
-    return KsherSettings.load(config_file=args.config, base_url=args.base_url, **overrides)
+def _client(args: argparse.Namespace, **overrides: Any) -> Client:
+    config = Config.load(config_file=args.config, base_url=args.base_url, **overrides)
+    return Client(config)
 
 
 def _render(result: KsherCancelResult) -> str:
     how = "signature checked" if result.verified else "unsigned answer, not confirmed"
     if result.order is not None:
-        how = f"confirmed by a signed order query: {result.order.result}"
+        amount = f", {result.order.amount_text}" if result.order.amount_text else ""
+        how = f"signed: {result.order.result}{amount}"
     words = result.outcome.value.replace("_", " ")
     return (
         f"ksher order {result.mch_order_no}: {words} "
@@ -74,7 +76,7 @@ def _render(result: KsherCancelResult) -> str:
 
 def _run_cancel(args: argparse.Namespace) -> int:
     overrides = {"confirm_unsigned": False} if args.no_confirm else {}
-    with _settings(args, **overrides).client() as client:
+    with _client(args, **overrides) as client:
         result = client.cancel_order(args.mch_order_no)
     if args.json:
         print(json.dumps(result.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
@@ -84,48 +86,39 @@ def _run_cancel(args: argparse.Namespace) -> int:
 
 
 def _run_query(args: argparse.Namespace) -> int:
-    with _settings(args).client() as client:
+    with _client(args) as client:
         order = client.order_query(args.mch_order_no)
     if args.json:
         document = order.model_dump(mode="json", exclude_none=True)
         print(json.dumps(document, ensure_ascii=False))
     else:
-        fee = "" if order.total_fee is None else f", total_fee {order.total_fee} {order.fee_type}"
+        fee = "" if order.amount_text is None else f", {order.amount_text}"
         print(f"ksher order {order.mch_order_no}: {order.result}{fee} (signature checked)")
     return EXIT_OK
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """``penalty sandbox ksher`` options."""
-    parser.add_argument(
-        "--appid", default=SANDBOX_APPID, help=f"the appid it accepts (default {SANDBOX_APPID})"
-    )
-    parser.add_argument(
-        "--slow-delay",
-        type=float,
-        default=2.0,
-        metavar="SECONDS",
-        help="how late a slow- order's answer comes (default 2)",
+def sandbox_handler(args: argparse.Namespace, credentials: dict[str, Any]) -> Handler:
+    """The Ksher gateway sandbox that ``penalty sandbox ksher`` serves (TEST-ONLY keys; the
+    ``appid`` it accepts from ``--config``, else ``mch35000``).
+    """
+    return Sandbox(
+        appid=credential(credentials, "appid", SANDBOX_APPID), slow_delay=args.slow_delay
     )
 
 
-def sandbox_handler(args: argparse.Namespace) -> Handler:
-    """The Ksher gateway sandbox that ``penalty sandbox ksher`` serves (TEST-ONLY keys)."""
-    sandbox = KsherSandbox(appid=args.appid)
-    sandbox.slow_delay = args.slow_delay
-    return sandbox
-
-
-def sandbox_banner(url: str, args: argparse.Namespace) -> str:
+def sandbox_banner(url: str, args: argparse.Namespace, handler: Handler) -> str:
     """How to point ``penalty ksher`` at the sandbox: its TEST-ONLY keys (made on first use)."""
+    del args
+    appid = handler.appid if isinstance(handler, Sandbox) else SANDBOX_APPID
+    prefixes = handler.outcomes.prefixes() if isinstance(handler, Sandbox) else ""
     private = sandbox_key_path("ksher-merchant-TEST-ONLY.pem")
     public = sandbox_key_path("ksher-gateway-TEST-ONLY-public.pem")
     return (
-        f"Ksher gateway sandbox on {url} (order prefixes: paid- cancelled- missing- stuck- badsig-"
-        " slow- fail- garbage- reset-)\n"
-        "point the CLI at it (TEST-ONLY keys, fake):\n"
+        f"Ksher gateway sandbox on {url} (TEST-ONLY; Ctrl-C stops it; order prefixes: "
+        f"{prefixes})\n"
+        "Point the client at it (TEST-ONLY keys, fake):\n"
         f"  export PENALTY_KSHER_BASE_URL={url}/api\n"
-        f"  export PENALTY_KSHER_APPID={args.appid}\n"
+        f"  export PENALTY_KSHER_APPID={appid}\n"
         f"  export PENALTY_KSHER_PRIVATE_KEY={private}\n"
         f"  export PENALTY_KSHER_PUBLIC_KEY={public}"
     )

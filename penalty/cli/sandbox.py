@@ -4,14 +4,18 @@ Providers are a table (`PROVIDERS`): a name, a one-line help, and the module tha
 build that provider's sandbox. To add one, add a row; the module provides:
 
 * ``add_sandbox_arguments(parser)`` (optional): the provider's own options;
-* ``sandbox_handler(args) -> Handler``: the request handler to serve
-  (`penalty.providers._sandbox.Handler`);
-* ``sandbox_banner(url, args) -> str`` (optional): what to print once serving, e.g. how to point
-  a client at it. Never a real secret.
+* ``sandbox_handler(args, credentials) -> Handler``: the request handler to serve
+  (`penalty.providers._sandbox.Handler`); ``credentials`` is the provider's table of
+  ``--config FILE`` (empty without it);
+* ``sandbox_banner(url, args, handler) -> str``: what to print once serving, e.g. how to point
+  a client at it. Never a secret that is not TEST-ONLY.
 
-The server listens on 127.0.0.1 only; ``--port 0`` (the default) picks a free port and prints it.
-Ctrl-C is how a sandbox stops: it prints ``stopped`` and exits 0; a port already taken exits 2
-(`penalty.cli`'s table).
+Every sandbox takes the same options: ``--port`` (0, the default, picks a free port; 0 to
+65535), ``--slow-delay SECONDS`` (how late a "slow" answer comes) and ``--config FILE`` (the
+credentials it accepts, from the provider's TOML table: secrets are never command-line
+arguments, which other users can read in ``ps``). It listens on 127.0.0.1 only, on uvicorn (the
+``server`` extra: without it, exit 2 naming the extra). Ctrl-C stops it: it prints ``stopped``
+and exits 130; a port already taken exits 2 (`penalty.cli`'s table).
 """
 
 from __future__ import annotations
@@ -22,11 +26,16 @@ import sys
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from penalty.cli import EXIT_OK
+from penalty.cli import EXIT_INTERRUPTED
+from penalty.cli._args import port, seconds
 from penalty.errors import InvalidInput
+from penalty.providers._config import read_table
 from penalty.providers._sandbox import SandboxServer
 
 __all__ = ["PROVIDERS", "SandboxProvider", "register"]
+
+#: How late a "slow" outcome answers unless ``--slow-delay`` says otherwise.
+DEFAULT_SLOW_DELAY = 2.0
 
 
 class SandboxProvider(NamedTuple):
@@ -60,19 +69,33 @@ def register(subparsers: Any) -> None:
         parser = providers.add_parser(provider.name, help=provider.help)
         parser.add_argument(
             "--port",
-            type=int,
+            type=port,
             default=0,
             help="port on 127.0.0.1 (default 0: a free port, printed at start)",
+        )
+        parser.add_argument(
+            "--slow-delay",
+            type=seconds,
+            default=DEFAULT_SLOW_DELAY,
+            metavar="SECONDS",
+            help="how late a slow outcome's answer comes (default %(default)s)",
+        )
+        parser.add_argument(
+            "--config",
+            metavar="FILE",
+            help=f"TOML file whose [{provider.name}] table holds the credentials to accept "
+            "(default: the TEST-ONLY ones)",
         )
         add_arguments = getattr(module, "add_sandbox_arguments", None)
         if add_arguments is not None:
             add_arguments(parser)
-        parser.set_defaults(run=_runner(module))
+        parser.set_defaults(run=_runner(provider.name, module))
 
 
-def _runner(module: ModuleType) -> Any:
+def _runner(name: str, module: ModuleType) -> Any:
     def run(args: argparse.Namespace) -> int:
-        handler = module.sandbox_handler(args)
+        credentials = read_table(args.config, name) if args.config else {}
+        handler = module.sandbox_handler(args, credentials)
         try:
             server = SandboxServer(handler, port=args.port)
         except OSError as exc:
@@ -82,13 +105,13 @@ def _runner(module: ModuleType) -> Any:
                 value=args.port,
                 code="port_unavailable",
             ) from None
-        banner = getattr(module, "sandbox_banner", None)
-        print(banner(server.url, args) if banner is not None else f"serving on {server.url}")
+        print(module.sandbox_banner(server.url, args, handler))
         sys.stdout.flush()
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             print("stopped")
-        return EXIT_OK
+            return EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED  # uvicorn returns only once told to stop (a signal)
 
     return run

@@ -18,14 +18,22 @@ import argparse
 import json
 from typing import Any
 
-from penalty.cli import EXIT_OK
-from penalty.providers._sandbox import Handler
-from penalty.providers.tiki.client import TikiCancelOutcome, TikiCancelResult
-from penalty.providers.tiki.config import TikiSettings
-from penalty.providers.tiki.models import OrderStatus
-from penalty.providers.tiki.sandbox import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET, TikiSandbox
+from pydantic import SecretStr
 
-__all__ = ["add_sandbox_arguments", "register", "sandbox_banner", "sandbox_handler"]
+from penalty.cli import EXIT_OK
+from penalty.cli._args import credential
+from penalty.providers._sandbox import Handler
+from penalty.providers.tiki import (
+    Client,
+    Config,
+    OrderStatus,
+    Sandbox,
+    TikiCancelOutcome,
+    TikiCancelResult,
+)
+from penalty.providers.tiki.sandbox import API_ROOT, SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET
+
+__all__ = ["register", "sandbox_banner", "sandbox_handler"]
 
 
 def register(subparsers: Any) -> None:
@@ -62,10 +70,10 @@ def _render(result: TikiCancelResult) -> str:
 
 
 def _run_cancel(args: argparse.Namespace) -> int:
-    settings = TikiSettings.load(config_file=args.config, base_url=args.base_url)
-    with settings.client() as client:
+    config = Config.load(config_file=args.config, base_url=args.base_url)
+    with Client(config) as client:
         result = client.cancel_order(
-            args.order_id, args.comment, args.page_path, known_status=args.status
+            args.order_id, args.comment, page_path=args.page_path, known_status=args.status
         )
     if args.json:
         print(json.dumps(result.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
@@ -74,31 +82,31 @@ def _run_cancel(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
-    """``penalty sandbox tiki`` options."""
-    parser.add_argument(
-        "--slow-delay",
-        type=float,
-        default=2.0,
-        metavar="SECONDS",
-        help="how late a slow- order's answer comes (default 2)",
+def sandbox_handler(args: argparse.Namespace, credentials: dict[str, Any]) -> Handler:
+    """The Tiki sandbox that ``penalty sandbox tiki`` serves (TEST-ONLY credentials unless
+    ``--config`` names others).
+    """
+    secret = credential(credentials, "client_secret", SANDBOX_CLIENT_SECRET.get_secret_value())
+    return Sandbox(
+        client_key=credential(credentials, "client_key", SANDBOX_CLIENT_KEY),
+        client_secret=SecretStr(secret),
+        slow_delay=args.slow_delay,
     )
 
 
-def sandbox_handler(args: argparse.Namespace) -> Handler:
-    """The Tiki sandbox that ``penalty sandbox tiki`` serves (TEST-ONLY credentials)."""
-    sandbox = TikiSandbox()
-    sandbox.slow_delay = args.slow_delay
-    return sandbox
-
-
-def sandbox_banner(url: str, args: argparse.Namespace) -> str:  # noqa: ARG001 - one banner signature for every sandbox
+def sandbox_banner(url: str, args: argparse.Namespace, handler: Handler) -> str:
     """How to point ``penalty tiki cancel`` at the sandbox (its credentials are TEST-ONLY)."""
+    prefixes = handler.outcomes.prefixes() if isinstance(handler, Sandbox) else ""
+    if args.config:
+        credentials = f"  export PENALTY_TIKI_CONFIG={args.config}   # its [tiki] table"
+    else:
+        credentials = (
+            "  (TEST-ONLY credentials, public, fake:)\n"
+            f"  export PENALTY_TIKI_CLIENT_KEY={SANDBOX_CLIENT_KEY}\n"
+            f"  export PENALTY_TIKI_CLIENT_SECRET={SANDBOX_CLIENT_SECRET.get_secret_value()}"
+        )
     return (
-        f"Tiki sandbox on {url} (order id prefixes: completed- canceled- missing- badsig- slow-"
-        " fail- garbage- reset-)\n"
-        "point the CLI at it (TEST-ONLY credentials, public, fake):\n"
-        f"  export PENALTY_TIKI_BASE_URL={url}/tiniapp-open-api\n"
-        f"  export PENALTY_TIKI_CLIENT_KEY={SANDBOX_CLIENT_KEY}\n"
-        f"  export PENALTY_TIKI_CLIENT_SECRET={SANDBOX_CLIENT_SECRET.get_secret_value()}"
+        f"Tiki sandbox on {url} (TEST-ONLY; Ctrl-C stops it; order id prefixes: {prefixes})\n"
+        "Point the client at it:\n"
+        f"  export PENALTY_TIKI_BASE_URL={url}{API_ROOT}\n{credentials}"
     )

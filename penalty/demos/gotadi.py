@@ -13,13 +13,7 @@ from typing import TextIO
 from penalty.booking import Booking
 from penalty.demos import expect
 from penalty.errors import PenaltyError
-from penalty.providers._sandbox import SandboxServer
-from penalty.providers.gotadi.client import GotadiClient
-from penalty.providers.gotadi.config import GotadiSettings
-from penalty.providers.gotadi.flow import FlowSettings, Step, cancel_booking
-from penalty.providers.gotadi.keys import bundled_key_path
-from penalty.providers.gotadi.sandbox import GotadiSandbox
-from penalty.providers.gotadi.sandbox_data import SANDBOX_CONFIG_FILE
+from penalty.providers import gotadi
 
 __all__ = ["run"]
 
@@ -52,9 +46,10 @@ _LIVE_BOOKING = Booking.model_validate(
 _AT = datetime(2021, 5, 13, 9, 0, tzinfo=_ICT)
 _LIVE_AT = datetime(2021, 8, 26, 12, 0, tzinfo=_ICT)
 #: Short real waits, so that the demo shows the backoff without taking long.
-_FLOW = FlowSettings(poll_initial=0.1, poll_factor=2.0, poll_max=0.4, deadline=5.0)
+_FLOW = gotadi.FlowSettings(poll_initial=0.1, poll_factor=2.0, poll_max=0.4, deadline=5.0)
 
-#: (booking number, booking, cancel time, title, how the flow ends: a state or "refused").
+#: (booking number, booking, cancel time, title, how the flow ends: a state or "refused", what
+#: to do when our fee differs from Gotadi's total).
 _CASES = (
     (
         "EX3",
@@ -62,13 +57,26 @@ _CASES = (
         _AT,
         "seed example 3 (70 %): Gotadi's total matches ours, confirmed",
         "confirmed",
+        "stop",
     ),
     (
         "EX1-WAITING",
         _BOOKING,
         _AT,
-        "one night: the supplier confirms after two status polls",
+        (
+            "one night: the supplier confirms after two status polls (Gotadi's total 0.0 is "
+            "known wrong here, so on_total_mismatch = ours)"
+        ),
         "confirmed",
+        "ours",
+    ),
+    (
+        "EX1-WAITING",
+        _BOOKING,
+        _AT,
+        "the same booking again: already confirmed, so nothing is sent twice",
+        "confirmed",
+        "ours",
     ),
     (
         "EX3-MISMATCH",
@@ -76,30 +84,39 @@ _CASES = (
         _AT,
         "Gotadi says penalty mismatch: re-check, resubmit once",
         "confirmed",
+        "stop",
     ),
     (
         "HDCO2107121213651",
         _LIVE_BOOKING,
         _LIVE_AT,
-        "the live API example: cancelPenaltyTotal 0.0 vs our one night, reported",
-        "confirmed",
+        "the live API example: cancelPenaltyTotal 0.0 vs our one night: stop before sending",
+        "total_mismatch",
+        "stop",
     ),
-    ("EX3-NOT-ALLOWED", _BOOKING, _AT, "not cancellable: nothing is sent", "not_allowed"),
-    ("EX3-BAD-SIGNATURE", _BOOKING, _AT, "an answer with a bad signature is an error", "refused"),
+    ("EX3-NOT-ALLOWED", _BOOKING, _AT, "not cancellable: nothing is sent", "not_allowed", "stop"),
+    (
+        "EX3-BAD-SIGNATURE",
+        _BOOKING,
+        _AT,
+        "the cancel's answer has a bad signature: not believed; the signed status decides",
+        "confirmed",
+        "stop",
+    ),
 )
 
 
 def _case(
-    out: TextIO, gotadi: GotadiClient, booking_number: str, booking: Booking, at: datetime
+    out: TextIO, client: gotadi.Client, booking_number: str, booking: Booking, at: datetime
 ) -> str:
     """Run the flow on one booking, print its trail; its final state, or ``"refused"``."""
 
-    def show(step: Step) -> None:
+    def show(step: gotadi.Step) -> None:
         out.write(f"{step}\n")
 
     try:
-        outcome = cancel_booking(
-            gotadi, booking_number, booking, now=lambda: at, settings=_FLOW, on_step=show
+        outcome = client.cancel_booking(
+            booking_number, booking, now=lambda: at, settings=_FLOW, on_step=show
         )
     except PenaltyError as exc:
         out.write(f"refused: {exc}\n")
@@ -108,26 +125,32 @@ def _case(
     if outcome.amount_sent is not None:
         line += f", fee sent {outcome.amount_sent}"
     if outcome.total_mismatch:
-        line += " (differs from Gotadi's cancelPenaltyTotal; reported, ours sent)"
+        line += " (our fee differs from Gotadi's cancelPenaltyTotal)"
     out.write(line + "\n")
     return outcome.state.value
 
 
 def run(out: TextIO) -> None:
     """Start the sandbox, run the flow on each case, print the trails, stop the sandbox."""
-    out.write("== Gotadi: check -> quote -> compare -> cancel -> follow (local sandbox) ==\n")
-    sandbox = GotadiSandbox.with_test_keys()
-    with SandboxServer(sandbox) as server:
-        config = bundled_key_path(SANDBOX_CONFIG_FILE)
-        settings = GotadiSettings.load(config_file=config, environ={}, base_url=server.url)
-        out.write(f"sandbox on {server.url}, client configured from {config.name}\n")
-        with GotadiClient(settings) as gotadi:
-            for booking_number, booking, at, title, ends in _CASES:
+    out.write("== Gotadi: check -> status -> quote -> compare -> cancel -> follow (sandbox) ==\n")
+    sandbox = gotadi.Sandbox.with_test_keys()
+    with sandbox.serve() as server:
+        config_file = gotadi.bundled_key_path(gotadi.SANDBOX_CONFIG_FILE)
+        out.write(f"sandbox on {server.url}, client configured from {config_file.name}\n")
+        for booking_number, booking, at, title, ends, on_mismatch in _CASES:
+            config = gotadi.Config.load(
+                config_file=config_file,
+                environ={},
+                base_url=server.url,
+                on_total_mismatch=on_mismatch,
+            )
+            with gotadi.Client(config) as client:
                 out.write(f"\n-- cancel {booking_number}: {title}\n")
                 expect(
                     f"cancel {booking_number}",
-                    _case(out, gotadi, booking_number, booking, at),
+                    _case(out, client, booking_number, booking, at),
                     ends,
                 )
-        seen = ", ".join(f"{s.endpoint} {s.booking_number}" for s in sandbox.seen[:4])
-        out.write(f"\nthe sandbox saw {len(sandbox.seen)} requests ({seen}, ...)\n")
+        seen = ", ".join(f"{s.endpoint} {s.key}" for s in list(sandbox.seen)[:4])
+        sent = sandbox.count("cancel")
+        out.write(f"\nthe sandbox saw {len(sandbox.seen)} requests ({seen}, ...), {sent} cancels\n")

@@ -1,8 +1,8 @@
 """Demo: the payment side of a cancellation, on local Tiki and Ksher sandboxes (issue #6).
 
 Each sandbox runs on 127.0.0.1 with its own TEST-ONLY credentials, checks every request's
-signature, and is stopped at the end. The clients are the library's own (`TikiClient`,
-`KsherClient`); nothing here reads the environment, so real credentials are never involved.
+signature, and is stopped at the end. The clients are the library's own (``tiki.Client``,
+``ksher.Client``); nothing here reads the environment, so real credentials are never involved.
 """
 
 from __future__ import annotations
@@ -11,17 +11,15 @@ from typing import TextIO
 
 from penalty.demos import expect
 from penalty.errors import PenaltyError
-from penalty.providers.ksher.sandbox import KsherOutcome, KsherSandbox
-from penalty.providers.tiki.models import OrderStatus
-from penalty.providers.tiki.sandbox import TikiSandbox
+from penalty.providers import ksher, tiki
 
 __all__ = ["run"]
 
 
 def _tiki(out: TextIO) -> None:
-    sandbox = TikiSandbox()
+    sandbox = tiki.Sandbox()
     sandbox.add_order("77062110977884170", grand_total=1_250_000)
-    sandbox.add_order("88062110977884171", status=OrderStatus.COMPLETED.value)
+    sandbox.add_order("88062110977884171", status=tiki.OrderStatus.COMPLETED.value)
     with sandbox.serve() as server, sandbox.client(server.url) as client:
         out.write(f"Tiki sandbox at {server.url} (X-Tiniapp-Signature checked on every request)\n")
         result = client.cancel_order(
@@ -44,8 +42,8 @@ def _tiki(out: TextIO) -> None:
 
 
 def _ksher(out: TextIO) -> None:
-    sandbox = KsherSandbox()
-    sandbox.set_outcome("BK-2026-0002", KsherOutcome.ALREADY_PAID)
+    sandbox = ksher.Sandbox()
+    sandbox.set_outcome("BK-2026-0002", ksher.KsherOutcome.ALREADY_PAID)
     with sandbox.serve() as server, sandbox.client(server.url) as client:
         out.write(f"Ksher sandbox at {server.url} (MD5withRSA sign checked both ways)\n")
         for order, ends in (
@@ -55,9 +53,9 @@ def _ksher(out: TextIO) -> None:
         ):
             result = client.cancel_order(order)
             how = (
-                f"signed order query says {result.order.result}"
+                f"signed order query says {result.order.result}, {result.order.amount_text}"
                 if result.order
-                else "failure codes carry no signature"
+                else "not confirmed by a signed answer"
             )
             out.write(
                 f"  cancel {order} -> {result.outcome.value.replace('_', ' ')}"
@@ -66,8 +64,8 @@ def _ksher(out: TextIO) -> None:
             expect(f"ksher cancel {order}", result.outcome.value, ends)
         query = client.order_query("BK-2026-0001")
         out.write(
-            f"  query {query.mch_order_no} -> {query.result}, total_fee {query.total_fee}"
-            f" {query.fee_type} (signature checked)\n"
+            f"  query {query.mch_order_no} -> {query.result}, {query.amount_text}"
+            f" (total_fee {query.total_fee} satang; signature checked)\n"
         )
         expect("ksher query BK-2026-0001", query.result, "CLOSED")
 

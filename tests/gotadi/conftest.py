@@ -9,16 +9,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from penalty.booking import Booking
 from penalty.providers._sandbox import SandboxServer
-from penalty.providers.gotadi.client import GotadiClient
-from penalty.providers.gotadi.config import GotadiSettings
-from penalty.providers.gotadi.keys import KeyPair
-from penalty.providers.gotadi.sandbox import GotadiSandbox
+from penalty.providers.gotadi import AsyncClient, Client, Config, KeyPair, Sandbox
 
-from .support import ACCESS_CODE, API_KEY, FAST_RETRY, SLOW, FakeTime
+from .support import ACCESS_CODE, API_KEY, FAST_RETRY, SLOW, FakeTime, make_config
 
 
 def _generate() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return rsa.generate_private_key(public_exponent=65537, key_size=1024)  # Gotadi's minimum: quick
 
 
 _PARTNER = _generate()
@@ -38,22 +35,20 @@ def gotadi_keys() -> KeyPair:
 
 
 @pytest.fixture(scope="session")
-def sandbox_app(gotadi_keys: KeyPair) -> GotadiSandbox:
+def sandbox_app(gotadi_keys: KeyPair) -> Sandbox:
     """The sandbox's request handler, shared by the session (reset before each test)."""
-    return GotadiSandbox(
-        keys=gotadi_keys, api_key=API_KEY, access_code=ACCESS_CODE, slow_seconds=SLOW
-    )
+    return Sandbox(gotadi_keys, api_key=API_KEY, access_code=ACCESS_CODE, slow_delay=SLOW)
 
 
 @pytest.fixture(scope="session")
-def sandbox_url(sandbox_app: GotadiSandbox) -> Iterator[str]:
+def sandbox_url(sandbox_app: Sandbox) -> Iterator[str]:
     """One sandbox HTTP server on 127.0.0.1 for the whole session."""
     with SandboxServer(sandbox_app) as server:
         yield server.url
 
 
 @pytest.fixture
-def sandbox(sandbox_app: GotadiSandbox, sandbox_url: str) -> Iterator[GotadiSandbox]:
+def sandbox(sandbox_app: Sandbox, sandbox_url: str) -> Iterator[Sandbox]:
     """The running sandbox, with no scripts, counters or requests left from other tests."""
     sandbox_app.reset()
     sandbox_app.bearer_token = None
@@ -63,22 +58,27 @@ def sandbox(sandbox_app: GotadiSandbox, sandbox_url: str) -> Iterator[GotadiSand
 
 
 @pytest.fixture
-def settings(sandbox_url: str, partner_keys: KeyPair) -> GotadiSettings:
+def settings(sandbox_url: str, partner_keys: KeyPair) -> Config:
     """Client settings pointing at the sandbox, with the test credentials."""
-    return GotadiSettings(
-        base_url=sandbox_url,
-        api_key=API_KEY,  # type: ignore[arg-type]
-        access_code=ACCESS_CODE,  # type: ignore[arg-type]
-        keys=partner_keys,
-        timeout=5.0,
-    )
+    return make_config(sandbox_url, partner_keys)
 
 
 @pytest.fixture
-def client(settings: GotadiSettings, sandbox: GotadiSandbox) -> Iterator[GotadiClient]:
+def client(settings: Config, sandbox: Sandbox) -> Iterator[Client]:
     """A client of the sandbox that retries safe calls without waiting."""
-    with GotadiClient(settings, retry=FAST_RETRY, sleep=lambda _: None) as gotadi:
+    with Client(settings, retry=FAST_RETRY, sleep=lambda _: None) as gotadi:
         yield gotadi
+
+
+@pytest.fixture
+def aclient(settings: Config, sandbox: Sandbox) -> AsyncClient:
+    """An async client of the sandbox that retries safe calls without waiting (each test
+    opens it in its own event loop: ``async with aclient``)."""
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    return AsyncClient(settings, retry=FAST_RETRY, sleep=no_wait)
 
 
 @pytest.fixture(scope="session")

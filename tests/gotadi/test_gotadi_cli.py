@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_PROVIDER, EXIT_USAGE, main
+from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from penalty.providers._sandbox import SandboxServer
-from penalty.providers.gotadi.client import GotadiClient
-from penalty.providers.gotadi.codes import CheckStatus
-from penalty.providers.gotadi.config import GotadiSettings
+from penalty.providers.gotadi.client import Client
+from penalty.providers.gotadi.config import Config
 from penalty.providers.gotadi.keys import KeyPair, bundled_key_path
-from penalty.providers.gotadi.sandbox import GotadiSandbox
+from penalty.providers.gotadi.models import CheckStatus
+from penalty.providers.gotadi.sandbox import Sandbox
 from penalty.providers.gotadi.sandbox_data import SANDBOX_CONFIG_FILE
 
 from .support import ACCESS_CODE, API_KEY, SECRETS
@@ -40,7 +43,7 @@ def cli_env(
     tmp_path: Path,
     partner_keys: KeyPair,
     sandbox_url: str,
-    sandbox: GotadiSandbox,
+    sandbox: Sandbox,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     """PENALTY_GOTADI_* pointing at the session sandbox; returns a booking file."""
@@ -52,6 +55,7 @@ def cli_env(
             serialization.NoEncryption(),
         )
     )
+    private.chmod(0o600)
     public = tmp_path / "gotadi.pem"
     public.write_bytes(
         partner_keys.peer_public.public_bytes(
@@ -66,6 +70,7 @@ def cli_env(
     monkeypatch.setenv("PENALTY_GOTADI_ACCESS_CODE", ACCESS_CODE)
     monkeypatch.setenv("PENALTY_GOTADI_PRIVATE_KEY", str(private))
     monkeypatch.setenv("PENALTY_GOTADI_PUBLIC_KEY", str(public))
+    monkeypatch.setenv("PENALTY_GOTADI_ON_TOTAL_MISMATCH", "ours")
     booking = tmp_path / "booking.json"
     booking.write_text(json.dumps(BOOKING))
     return booking
@@ -109,7 +114,7 @@ def test_check_json(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("EX3-NOT-ALLOWED", EXIT_FAILED, "result: not_allowed"),
         ("EX3-EXPIRED", EXIT_FAILED, "result: expired"),
         ("EX3-E02", EXIT_FAILED, "result: rejected"),
-        ("EX3-BAD-SIGNATURE", EXIT_PROVIDER, "signature does not verify"),
+        ("EX3-BAD-SIGNATURE", EXIT_OK, "signature does not verify: not a verified answer"),
         ("NOPE", EXIT_FAILED, "HTTP 404"),
     ],
     ids=["confirmed", "mismatch-then-ok", "not-allowed", "expired", "rejected", "bad-sig", "404"],
@@ -130,9 +135,9 @@ def test_cancel_exit_codes(
 
 
 def test_cancel_pending_when_out_of_time(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """With --wait 0 a waiting cancellation ends pending (exit 1), in JSON with its trail."""
+    """With a short --wait a waiting cancellation ends pending (exit 1), in JSON with its trail."""
     argv = ["gotadi", "cancel", "EX1-WAITING", "--booking", str(cli_env), "--at", AT]
-    code = main([*argv, "--wait", "0", "--json"])
+    code = main([*argv, "--wait", "0.001", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == EXIT_FAILED
     assert result["state"] == "pending"
@@ -167,14 +172,15 @@ def test_bad_at_is_a_usage_error(cli_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_the_bundled_config_talks_to_the_default_sandbox() -> None:
-    """The TEST-ONLY TOML's credentials and keys match GotadiSandbox.with_test_keys()."""
+    """The TEST-ONLY TOML's credentials and keys match Sandbox.with_test_keys()."""
     config = bundled_key_path(SANDBOX_CONFIG_FILE)
     assert "TEST-ONLY" in config.read_text()
-    with SandboxServer(GotadiSandbox.with_test_keys()) as server:
-        settings = GotadiSettings.load(config_file=config, environ={}, base_url=server.url)
-        with GotadiClient(settings) as gotadi:
-            assert gotadi.cancellation_status("EX1").error_code.value == "00"
+    with SandboxServer(Sandbox.with_test_keys()) as server:
+        settings = Config.load(config_file=config, environ={}, base_url=server.url)
+        with Client(settings) as gotadi:
             assert gotadi.check_cancel_penalty("EX1").status is CheckStatus.ALLOW_CANCELLATION
+            gotadi.cancel("EX1", Decimal(1000000))
+            assert gotadi.cancellation_status("EX1").error_code.value == "00"
 
 
 def test_sandbox_port_in_use_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -212,7 +218,19 @@ def test_sandbox_command_serves_the_protocol(
     _, url = sandbox_process
     assert url.startswith("http://127.0.0.1:")
     config = bundled_key_path(SANDBOX_CONFIG_FILE)
-    settings = GotadiSettings.load(config_file=config, environ={}, base_url=url)
-    with GotadiClient(settings) as gotadi:
+    settings = Config.load(config_file=config, environ={}, base_url=url)
+    with Client(settings) as gotadi:
+        gotadi.cancel("EX3", Decimal(2100000))
         answer = gotadi.cancellation_status("EX3")
     assert answer.booking_number == "EX3"
+    assert answer.cancel_penalty_amount == "2100000.00"
+
+
+def test_sandbox_ctrl_c_exits_130(sandbox_process: tuple[subprocess.Popen[str], str]) -> None:
+    """Ctrl-C (SIGINT) stops ``penalty sandbox``: it prints ``stopped`` and exits 130."""
+    process, url = sandbox_process
+    assert httpx.post(url + "/nowhere", timeout=5).status_code == 401  # no apikey
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "stopped" in out

@@ -1,4 +1,4 @@
-"""GotadiSettings from environment variables and a TOML file; secrets stay hidden."""
+"""Config from environment variables and a TOML file; secrets stay hidden."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from penalty.errors import InvalidInput
-from penalty.providers.gotadi.config import GotadiSettings
+from penalty.providers.gotadi.config import Config
 from penalty.providers.gotadi.crypto import RsaPadding
 from penalty.providers.gotadi.keys import KeyPair, private_key_to_xml, public_key_to_xml
 
@@ -26,6 +26,7 @@ def key_files(tmp_path: Path, partner_keys: KeyPair) -> tuple[Path, Path]:
             serialization.NoEncryption(),
         )
     )
+    private.chmod(0o600)
     public = tmp_path / "gotadi.xml"
     public.write_text(public_key_to_xml(partner_keys.peer_public))
     return private, public
@@ -45,7 +46,7 @@ def _environ(keys: tuple[Path, Path], **extra: str) -> dict[str, str]:
 
 def test_settings_from_environment(key_files: tuple[Path, Path], partner_keys: KeyPair) -> None:
     """Every setting can come from PENALTY_GOTADI_* variables; keys load from PEM and XML."""
-    settings = GotadiSettings.load(
+    settings = Config.load(
         environ=_environ(key_files, PENALTY_GOTADI_BEARER_TOKEN=BEARER,
                          PENALTY_GOTADI_RSA_PADDING="oaep-sha1", PENALTY_GOTADI_TIMEOUT="2.5"),
     )  # fmt: skip
@@ -66,6 +67,7 @@ def test_settings_from_a_file_with_relative_key_paths_env_wins(
     private_xml = tmp_path / "keys" / "partner.xml"
     private_xml.parent.mkdir()
     private_xml.write_text(private_key_to_xml(partner_keys.own_private))
+    private_xml.chmod(0o600)
     config = tmp_path / "gotadi.toml"
     config.write_text(
         "[gotadi]\n"
@@ -76,12 +78,12 @@ def test_settings_from_a_file_with_relative_key_paths_env_wins(
         f'public_key = "{public.name}"\n'
         "timeout = 3\n"
     )
-    settings = GotadiSettings.load(
+    settings = Config.load(
         config_file=config, environ={"PENALTY_GOTADI_BASE_URL": "https://env.example"}
     )
     assert settings.base_url == "https://env.example"
     assert settings.timeout == 3
-    loaded = GotadiSettings.load(environ={"PENALTY_GOTADI_CONFIG": str(config)})
+    loaded = Config.load(environ={"PENALTY_GOTADI_CONFIG": str(config)})
     assert loaded.base_url == "https://file.example"
 
 
@@ -101,7 +103,7 @@ def test_a_missing_setting_names_its_variable(
     environ = _environ(key_files)
     del environ[drop]
     with pytest.raises(InvalidInput) as caught:
-        GotadiSettings.load(environ=environ)
+        Config.load(environ=environ)
     assert caught.value.path == path
     assert drop in str(caught.value)
 
@@ -121,7 +123,7 @@ def test_bad_settings_are_refused_without_echoing_them(
 ) -> None:
     """Plain http off loopback, '|' in the access code, unknown padding: refused, value unsaid."""
     with pytest.raises(InvalidInput) as caught:
-        GotadiSettings.load(environ=_environ(key_files, **{name: value}))
+        Config.load(environ=_environ(key_files, **{name: value}))
     assert value not in str(caught.value)
 
 
@@ -129,12 +131,12 @@ def test_loopback_http_is_allowed_for_the_sandbox(key_files: tuple[Path, Path]) 
     """http://127.0.0.1:PORT and http://localhost are fine (a local sandbox)."""
     for url in ("http://127.0.0.1:8080", "http://localhost:9000/", "http://[::1]:1"):
         environ = _environ(key_files, PENALTY_GOTADI_BASE_URL=url)
-        assert GotadiSettings.load(environ=environ).base_url == url.rstrip("/")
+        assert Config.load(environ=environ).base_url == url.rstrip("/")
 
 
 def test_settings_repr_and_errors_hide_the_secrets(key_files: tuple[Path, Path]) -> None:
     """repr/str of settings show no api key, access code or token."""
-    settings = GotadiSettings.load(environ=_environ(key_files, PENALTY_GOTADI_BEARER_TOKEN=BEARER))
+    settings = Config.load(environ=_environ(key_files, PENALTY_GOTADI_BEARER_TOKEN=BEARER))
     for text in (repr(settings), str(settings), repr(settings.model_dump())):
         for secret in SECRETS:
             assert secret not in text

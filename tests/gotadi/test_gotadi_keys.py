@@ -1,4 +1,4 @@
-"""Loading RSA keys from PEM, bare base64 DER and .NET <RSAKeyValue> XML."""
+"""Gotadi's keys through the shared loader: PEM, bare base64 DER and .NET <RSAKeyValue> XML."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from penalty.providers.gotadi.keys import (
     load_public_key,
     private_key_to_xml,
     public_key_to_xml,
-    read_key_file,
 )
 
 
@@ -110,17 +109,18 @@ def test_bad_key_text_is_invalid_input_without_echoing_it(text: str) -> None:
     """Unreadable key material raises InvalidInput naming the setting, never quoting the key."""
     for load in (load_private_key, load_public_key):
         with pytest.raises(InvalidInput) as caught:
-            load(text)
+            load(text.encode())
         assert text not in str(caught.value)
-        assert caught.value.path in {"private_key", "public_key"}
+        assert caught.value.path in {"gotadi.private_key", "gotadi.public_key"}
 
 
-def test_read_key_file_names_the_missing_file(tmp_path: Path) -> None:
-    """A missing key file is InvalidInput whose path is the file name."""
+def test_a_missing_key_file_is_named(tmp_path: Path) -> None:
+    """A missing key file is InvalidInput naming the setting and the file."""
     missing = tmp_path / "nope.pem"
     with pytest.raises(InvalidInput) as caught:
-        read_key_file(missing)
-    assert caught.value.path == str(missing)
+        load_private_key(missing)
+    assert caught.value.path == "gotadi.private_key"
+    assert str(missing) in caught.value.message
 
 
 def test_bundled_test_keys_pair_up_and_are_labelled_test_only() -> None:

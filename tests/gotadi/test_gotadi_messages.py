@@ -10,18 +10,16 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderRejected
-from penalty.providers.gotadi.codes import (
-    CancellationStatus,
-    ErrorCode,
-    Outcome,
-    ProductType,
-)
-from penalty.providers.gotadi.messages import (
+from penalty.providers.gotadi.models import (
     CancellationCheckRequest,
     CancellationCheckResponse,
     CancellationRequest,
     CancellationResponse,
+    CancellationStatus,
     Envelope,
+    ErrorCode,
+    Outcome,
+    ProductType,
     format_amount,
 )
 

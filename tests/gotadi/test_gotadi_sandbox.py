@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from penalty.errors import ProviderRejected
 from penalty.providers._sandbox import SandboxServer
-from penalty.providers.gotadi.client import CANCEL_PATH, CHECK_PATH, STATUS_PATH, GotadiClient
-from penalty.providers.gotadi.codes import ErrorCode
+from penalty.providers.gotadi.client import Client
 from penalty.providers.gotadi.crypto import open_envelope, seal
 from penalty.providers.gotadi.keys import KeyPair
-from penalty.providers.gotadi.sandbox import GotadiSandbox
+from penalty.providers.gotadi.models import ErrorCode
+from penalty.providers.gotadi.protocol import CANCEL_PATH, CHECK_PATH, STATUS_PATH
+from penalty.providers.gotadi.sandbox import Sandbox
 from penalty.providers.gotadi.sandbox_data import FIXTURES
 
 from .support import ACCESS_CODE, API_KEY
@@ -52,7 +53,7 @@ def _fields(response: httpx.Response, partner: KeyPair) -> list[str]:
 )
 def test_sandbox_http_refusals(
     method: str, path: str, headers: dict[str, str], status: int, sandbox_url: str,
-    sandbox: GotadiSandbox,
+    sandbox: Sandbox,
 ) -> None:  # fmt: skip
     """Wrong method, unknown path, missing api key or wrong access code: an HTTP refusal."""
     response = httpx.request(
@@ -70,7 +71,7 @@ def test_sandbox_http_refusals(
     ids=["not-json", "undecryptable"],
 )
 def test_sandbox_answers_unreadable_requests_with_gotadi_codes(
-    body: Any, code: ErrorCode, sandbox_url: str, sandbox: GotadiSandbox, partner_keys: KeyPair
+    body: Any, code: ErrorCode, sandbox_url: str, sandbox: Sandbox, partner_keys: KeyPair
 ) -> None:
     """A body that is not an envelope is 07, one that cannot be decrypted is 05 (signed)."""
     fields = _fields(_post(sandbox_url + CANCEL_PATH, body), partner_keys)
@@ -79,7 +80,7 @@ def test_sandbox_answers_unreadable_requests_with_gotadi_codes(
 
 
 def test_sandbox_checks_the_field_count_and_the_access_code(
-    sandbox_url: str, sandbox: GotadiSandbox, partner_keys: KeyPair
+    sandbox_url: str, sandbox: Sandbox, partner_keys: KeyPair
 ) -> None:
     """Three fields to cancellation-check is 07; a payload access code unlike ours is 06."""
     key, data = seal(
@@ -99,9 +100,7 @@ def test_sandbox_checks_the_field_count_and_the_access_code(
     assert fields[2] == ErrorCode.INVALID_ACCESS_CODE.value
 
 
-def test_sandbox_check_answer_has_the_documented_shape(
-    sandbox_url: str, sandbox: GotadiSandbox
-) -> None:
+def test_sandbox_check_answer_has_the_documented_shape(sandbox_url: str, sandbox: Sandbox) -> None:
     """The check answer carries PROTOCOLS A.5's fields, with the total as a JSON number."""
     response = _post(sandbox_url + CHECK_PATH, {"bookingNumber": "HDCO2107121213651"})
     assert response.status_code == 200
@@ -114,9 +113,7 @@ def test_sandbox_check_answer_has_the_documented_shape(
 def test_stay_windows_follow_the_sandbox_clock(gotadi_keys: KeyPair) -> None:
     """STAY's windows start 2 days after the sandbox's now: a real-clock quote lands before them."""
     now = datetime(2030, 1, 1, 3, 30, tzinfo=UTC)
-    app = GotadiSandbox(
-        keys=gotadi_keys, api_key=API_KEY, access_code=ACCESS_CODE, clock=lambda: now
-    )
+    app = Sandbox(keys=gotadi_keys, api_key=API_KEY, access_code=ACCESS_CODE, clock=lambda: now)
     with SandboxServer(app) as server:
         body = _post(server.url + CHECK_PATH, {"bookingNumber": "STAY"}).json()
     windows = body["result"]["cancelPenalties"]
@@ -149,11 +146,11 @@ def test_generated_booking_numbers_never_name_a_fixture(seeded: str) -> None:
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(booking_number=booking_numbers)
 def test_any_booking_number_survives_the_round_trip_over_http(
-    booking_number: str, client: GotadiClient, sandbox: GotadiSandbox
+    booking_number: str, client: Client, sandbox: Sandbox
 ) -> None:
     """Any unicode booking number is sealed, sent, read by the sandbox and echoed back signed."""
     sandbox.reset()
     with pytest.raises(ProviderRejected) as caught:
         client.cancellation_status(booking_number)
     assert caught.value.provider_code == ErrorCode.FAILED.value  # not one of its bookings
-    assert [seen.booking_number for seen in sandbox.seen] == [booking_number]
+    assert [seen.key for seen in sandbox.seen] == [booking_number]

@@ -12,13 +12,13 @@ from pydantic import SecretStr
 from penalty.booking import Booking
 from penalty.cli import main
 from penalty.errors import PenaltyError
-from penalty.providers.gotadi.client import GotadiClient
-from penalty.providers.gotadi.config import GotadiSettings
-from penalty.providers.gotadi.flow import cancel_booking
-from penalty.providers.gotadi.messages import CancellationRequest
-from penalty.providers.gotadi.sandbox import GotadiSandbox
+from penalty.providers.gotadi.client import Client
+from penalty.providers.gotadi.config import Config
+from penalty.providers.gotadi.flow import FlowSettings
+from penalty.providers.gotadi.models import CancellationRequest
+from penalty.providers.gotadi.sandbox import Sandbox
 
-from .support import AT, BEARER, FAST_RETRY, SECRETS, FakeTime
+from .support import AT, BEARER, FAST_RETRY, SECRETS, FakeTime, changed
 
 SCENARIOS = [
     "EX3",
@@ -35,26 +35,28 @@ SCENARIOS = [
 
 
 def test_nothing_we_print_log_or_raise_contains_a_secret(
-    settings: GotadiSettings,
+    settings: Config,
     booking: Booking,
-    sandbox: GotadiSandbox,
+    sandbox: Sandbox,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Flows over every outcome, with DEBUG logging on: reprs, logs, errors, notes stay clean."""
     sandbox.bearer_token = BEARER
-    with_token = settings.model_copy(update={"bearer_token": SecretStr(BEARER)})
+    with_token = changed(settings, bearer_token=SecretStr(BEARER))
     texts: list[str] = [repr(with_token), str(with_token), repr(with_token.model_dump())]
     caplog.set_level(logging.DEBUG)
-    with GotadiClient(with_token, retry=FAST_RETRY, sleep=lambda _: None) as gotadi:
+    with Client(with_token, retry=FAST_RETRY, sleep=lambda _: None) as gotadi:
         texts.append(repr(gotadi))
         for booking_number in SCENARIOS:
             fake = FakeTime()
             try:
-                outcome = cancel_booking(
-                    gotadi, booking_number, booking, now=lambda: AT,
-                    sleep=fake.sleep, clock=fake.clock,
-                )  # fmt: skip
+                with Client(
+                    with_token, retry=FAST_RETRY, sleep=fake.sleep, clock=fake.clock
+                ) as flow:
+                    outcome = flow.cancel_booking(
+                        booking_number, booking, now=lambda: AT, settings=FlowSettings(deadline=10)
+                    )
             except PenaltyError as exc:
                 texts.append("".join(traceback.format_exception(exc)))
                 texts.append(repr(exc))
@@ -92,10 +94,8 @@ def test_cli_never_prints_a_secret_even_with_debug_logging(
 
 
 @pytest.fixture
-def cli_env_secrets(
-    settings: GotadiSettings, sandbox: GotadiSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def cli_env_secrets(settings: Config, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     """Route the CLI's settings loading to the test settings (with a bearer token)."""
     sandbox.bearer_token = BEARER
-    with_token = settings.model_copy(update={"bearer_token": SecretStr(BEARER)})
-    monkeypatch.setattr(GotadiSettings, "load", classmethod(lambda _cls, **_: with_token))
+    with_token = changed(settings, bearer_token=SecretStr(BEARER))
+    monkeypatch.setattr(Config, "load", classmethod(lambda _cls, **_: with_token))

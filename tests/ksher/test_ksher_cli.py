@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from penalty.cli import ksher as ksher_cli
 from penalty.errors import PenaltyError
+from penalty.providers._keys import KeyWarning
 from penalty.providers._sandbox import SandboxServer
-from penalty.providers.ksher import KsherSandbox
-from penalty.providers.ksher.config import KsherSettings
+from penalty.providers.ksher import Client, Config, Sandbox
 
 _MERCHANT = rsa.generate_private_key(public_exponent=65537, key_size=1024)
 _PEM = _MERCHANT.private_bytes(
@@ -32,16 +32,17 @@ SECRETS = [
 
 
 @pytest.fixture
-def sandbox() -> KsherSandbox:
+def sandbox() -> Sandbox:
     """A sandbox that trusts this module's freshly generated merchant key."""
-    return KsherSandbox(merchant_key=_MERCHANT.public_key())
+    return Sandbox(merchant_key=_MERCHANT.public_key())
 
 
 @pytest.fixture
-def key_files(tmp_path: Path, sandbox: KsherSandbox) -> tuple[Path, Path]:
+def key_files(tmp_path: Path, sandbox: Sandbox) -> tuple[Path, Path]:
     """The merchant private key and the sandbox's public key, as PEM files."""
     private = tmp_path / "merchant.pem"
     private.write_bytes(_PEM)
+    private.chmod(0o600)
     public = tmp_path / "gateway-public.pem"
     public.write_bytes(
         sandbox.public_key.public_bytes(
@@ -75,7 +76,7 @@ def test_cancel_prints_outcome(capsys: pytest.CaptureFixture[str]) -> None:
     """A cancel prints the outcome, Ksher's code and message, and how it was verified; exit 0."""
     assert main(["ksher", "cancel", "BK-1"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "ksher order BK-1: cancelled (code 0, 操作成功; confirmed by a signed order query" in out
+    assert "ksher order BK-1: cancelled (code 0, 操作成功; signed: CLOSED, 1,500.00 THB" in out
     assert "payment link is closed" in out
 
 
@@ -97,18 +98,18 @@ def test_already_cancelled_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.usefixtures("env")
-def test_no_confirm(capsys: pytest.CaptureFixture[str], sandbox: KsherSandbox) -> None:
+def test_no_confirm(capsys: pytest.CaptureFixture[str], sandbox: Sandbox) -> None:
     """``--no-confirm`` sends only the cancel and says the answer was unsigned."""
     assert main(["ksher", "cancel", "BK-4", "--no-confirm"]) == EXIT_OK
     assert "unsigned answer, not confirmed" in capsys.readouterr().out
-    assert len(sandbox.requests) == 1
+    assert len(sandbox.seen) == 1
 
 
 @pytest.mark.usefixtures("env")
 def test_query(capsys: pytest.CaptureFixture[str]) -> None:
     """``ksher query`` prints the signed order state."""
     assert main(["ksher", "query", "BK-5"]) == EXIT_OK
-    assert "ksher order BK-5: NOTPAY, total_fee 150000 THB" in capsys.readouterr().out
+    assert "ksher order BK-5: NOTPAY, 1,500.00 THB (signature checked)" in capsys.readouterr().out
     assert main(["ksher", "query", "BK-5", "--json"]) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["result"] == "NOTPAY"
 
@@ -138,14 +139,16 @@ def test_config_file_paths_are_relative_to_it(tmp_path: Path, key_files: tuple[P
         '[ksher]\nappid = "mch1"\nprivate_key = "merchant.pem"\nconfirm_unsigned = false\n',
         encoding="utf-8",
     )
-    settings = KsherSettings.load(config_file=config, environ={})
+    with pytest.warns(KeyWarning, match="512 bits"):
+        settings = Config.load(config_file=config, environ={})
     assert settings.appid == "mch1"
     assert settings.private_key.private_numbers() == _MERCHANT.private_numbers()
     assert settings.public_key is None  # Ksher's published key
     assert settings.confirm_unsigned is False
     assert settings.base_url == "https://gateway.ksher.com/api"
     env = {"PENALTY_KSHER_CONFIRM_UNSIGNED": "yes", "PENALTY_KSHER_LANG": "th"}
-    settings = KsherSettings.load(config_file=config, environ=env)
+    with pytest.warns(KeyWarning):
+        settings = Config.load(config_file=config, environ=env)
     assert (settings.confirm_unsigned, settings.lang) == (True, "th")
 
 
@@ -153,7 +156,7 @@ def test_config_file_paths_are_relative_to_it(tmp_path: Path, key_files: tuple[P
     ("env", "fragment"),
     [
         ({"PENALTY_KSHER_LANG": "fr"}, "ksher.lang"),
-        ({"PENALTY_KSHER_CONFIRM_UNSIGNED": "maybe"}, "true or false"),
+        ({"PENALTY_KSHER_CONFIRM_UNSIGNED": "maybe"}, "ksher.confirm_unsigned"),
         ({"PENALTY_KSHER_PUBLIC_KEY": "/nonexistent/k.pem"}, "ksher.public_key"),
         ({"PENALTY_KSHER_BASE_URL": "http://gateway.ksher.com/api"}, "https"),
     ],
@@ -165,13 +168,13 @@ def test_bad_settings_are_invalid_input(
     """A bad lang, flag, key file or URL is InvalidInput naming the setting."""
     base = {"PENALTY_KSHER_APPID": "mch1", "PENALTY_KSHER_PRIVATE_KEY": str(key_files[0])}
     with pytest.raises(PenaltyError, match=fragment):
-        KsherSettings.load(environ={**base, **env})
+        Config.load(environ={**base, **env})
 
 
 def test_private_key_never_shown(
     env: dict[str, str],
     key_files: tuple[Path, Path],
-    sandbox: KsherSandbox,
+    sandbox: Sandbox,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -191,12 +194,13 @@ def test_private_key_never_shown(
         texts += [captured.out, captured.err]
     broken = key_files[0].parent / "broken.pem"
     broken.write_bytes(_PEM.replace(b"-----END", b"=====END"))
+    broken.chmod(0o600)
     monkeypatch.setenv("PENALTY_KSHER_PRIVATE_KEY", str(broken))
     main(["ksher", "cancel", "BK-11"])
     captured = capsys.readouterr()
     texts += [captured.out, captured.err]
-    settings = KsherSettings.load(environ=env)
-    with settings.client() as client:
+    settings = Config.load(environ=env)
+    with Client(settings) as client:
         texts += [repr(settings), str(settings), repr(client), repr(sandbox)]
     for text in texts:
         for secret in SECRETS:
@@ -213,11 +217,10 @@ def test_sandbox_hooks_banner_points_the_cli_at_it(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``penalty sandbox ksher``'s handler and banner: the printed exports make a cancel work."""
-    parser = argparse.ArgumentParser()
-    ksher_cli.add_sandbox_arguments(parser)
-    args = parser.parse_args(["--appid", "mch42"])
-    with SandboxServer(ksher_cli.sandbox_handler(args)) as server:
-        exports = _exports(ksher_cli.sandbox_banner(server.url, args))
+    args = argparse.Namespace(slow_delay=1.0, config="ksher.toml")
+    handler = ksher_cli.sandbox_handler(args, {"appid": "mch42"})
+    with SandboxServer(handler) as server:
+        exports = _exports(ksher_cli.sandbox_banner(server.url, args, handler))
         assert exports["PENALTY_KSHER_APPID"] == "mch42"
         assert Path(exports["PENALTY_KSHER_PRIVATE_KEY"]).name == "ksher-merchant-TEST-ONLY.pem"
         for name in ("CONFIG", "CONFIRM_UNSIGNED", "TIMEOUT", "LANG"):

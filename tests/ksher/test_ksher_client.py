@@ -1,12 +1,11 @@
-"""`KsherClient` over real HTTP against the local sandbox: every result code, outcome and fault."""
+"""`Client` over real HTTP against the local sandbox: every result code, outcome and fault."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -15,25 +14,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from penalty.errors import ProviderProtocolError, ProviderUnavailable, SignatureInvalid
+from penalty.providers._keys import KeyWarning
 from penalty.providers._sandbox import SandboxRequest, SandboxServer
 from penalty.providers.ksher import (
+    Client,
+    Config,
     KsherCancelOutcome,
-    KsherClient,
     KsherOutcome,
     KsherRejected,
-    KsherSandbox,
+    Sandbox,
     sign,
     verify,
 )
 from penalty.providers.ksher.sandbox import load_test_only_key
 
-
-def _form(sandbox: KsherSandbox, index: int = 0) -> dict[str, str]:
-    return dict(parse_qsl(sandbox.requests[index].body.decode(), keep_blank_values=True))
+from .conftest import form
 
 
 def test_cancel_open_order_confirmed_by_signed_query(
-    client: KsherClient, sandbox: KsherSandbox
+    client: Client, sandbox: Sandbox, sent: list[httpx.Request], http: httpx.Client
 ) -> None:
     """An open order is cancelled; the unsigned success is confirmed by a signed query."""
     result = client.cancel_order("BK-100")
@@ -44,12 +43,10 @@ def test_cancel_open_order_confirmed_by_signed_query(
     assert result.order is not None
     assert result.order.result == "CLOSED"
     assert not result.refund_required
-    assert [r.path for r in sandbox.requests] == ["/api/cancel_order", "/api/gateway_order_query"]
+    assert [r.url.path for r in sent] == ["/api/cancel_order", "/api/gateway_order_query"]
 
 
-def test_cancel_without_confirmation_is_unverified(
-    sandbox: KsherSandbox, server: SandboxServer
-) -> None:
+def test_cancel_without_confirmation_is_unverified(sandbox: Sandbox, server: SandboxServer) -> None:
     """With ``confirm_unsigned=False`` the documented unsigned success is returned unverified."""
     with sandbox.client(server.url, confirm_unsigned=False) as client:
         result = client.cancel_order("BK-101")
@@ -58,35 +55,39 @@ def test_cancel_without_confirmation_is_unverified(
         False,
         None,
     )
-    assert len(sandbox.requests) == 1
+    assert len(sandbox.seen) == 1
 
 
-def test_request_form_is_signed_and_complete(sandbox: KsherSandbox, server: SandboxServer) -> None:
+def test_request_form_is_signed_and_complete(
+    sandbox: Sandbox, server: SandboxServer, sent: list[httpx.Request], http: httpx.Client
+) -> None:
     """The cancel form has appid, lang, nonce_str, time_stamp (yyyyMMddHHmmss, Bangkok), sign."""
     fixed = datetime(2026, 3, 1, 23, 30, 5, tzinfo=UTC)
-    with sandbox.client(server.url, now=lambda: fixed, lang="th") as client:
+    with sandbox.client(server.url, http=http, now=lambda: fixed, lang="th") as client:
         client.cancel_order("BK-102")
-    request = sandbox.requests[0]
+    request = sent[0]
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
-    form = _form(sandbox)
-    assert set(form) == {"appid", "lang", "nonce_str", "time_stamp", "mch_order_no", "sign"}
-    assert (form["appid"], form["lang"], form["mch_order_no"]) == ("mch35000", "th", "BK-102")
-    assert form["time_stamp"] == "20260302063005"
-    assert re.fullmatch(r"[0-9a-f]{32}", form["nonce_str"])
-    assert re.fullmatch(r"[0-9a-f]{256}", form["sign"])
-    assert verify(form, form["sign"], load_test_only_key("merchant").public_key())
-    assert "lang" not in _form(sandbox, 1)
+    fields = form(sent[0])
+    assert set(fields) == {"appid", "lang", "nonce_str", "time_stamp", "mch_order_no", "sign"}
+    assert (fields["appid"], fields["lang"], fields["mch_order_no"]) == ("mch35000", "th", "BK-102")
+    assert fields["time_stamp"] == "20260302063005"
+    assert re.fullmatch(r"[0-9a-f]{32}", fields["nonce_str"])
+    assert re.fullmatch(r"[0-9a-f]{256}", fields["sign"])
+    assert verify(fields, fields["sign"], load_test_only_key("merchant").public_key())
+    assert "lang" not in form(sent[1])
 
 
-def test_nonce_is_unique_per_call(client: KsherClient, sandbox: KsherSandbox) -> None:
+def test_nonce_is_unique_per_call(
+    client: Client, sandbox: Sandbox, sent: list[httpx.Request], http: httpx.Client
+) -> None:
     """Every call sends a fresh ``nonce_str`` (the sandbox refuses a repeated one)."""
     for number in range(3):
         client.order_query(f"BK-103-{number}")
-    nonces = {_form(sandbox, i)["nonce_str"] for i in range(3)}
+    nonces = {form(sent[i])["nonce_str"] for i in range(3)}
     assert len(nonces) == 3
 
 
-def test_repeated_nonce_is_refused(sandbox: KsherSandbox, server: SandboxServer) -> None:
+def test_repeated_nonce_is_refused(sandbox: Sandbox, server: SandboxServer) -> None:
     """A replayed ``nonce_str`` gets code -1 from the sandbox, typed as merchant_info_invalid."""
     with sandbox.client(server.url, nonce=lambda: "same") as client:
         client.order_query("BK-104")
@@ -104,21 +105,23 @@ def test_repeated_nonce_is_refused(sandbox: KsherSandbox, server: SandboxServer)
     ids=["already-paid", "already-cancelled"],
 )
 def test_outcome_codes_are_results(
-    client: KsherClient,
-    sandbox: KsherSandbox,
+    client: Client,
+    sandbox: Sandbox,
     outcome: KsherOutcome,
     expected: KsherCancelOutcome,
     code: int,
 ) -> None:
-    """-4 (paid) and -5 (already cancelled) are outcomes, with Ksher's message kept."""
+    """-4 (paid) and -5 (already cancelled) are outcomes, with Ksher's message kept; being
+    unsigned, each is confirmed by a signed query first."""
     sandbox.set_outcome("BK-105", outcome)
     result = client.cancel_order("BK-105")
     assert (result.outcome, result.code) == (expected, code)
     assert result.message.startswith("该订单")
-    assert len(sandbox.requests) == 1
+    assert result.verified
+    assert [seen.endpoint for seen in sandbox.seen] == ["cancel", "query"]
 
 
-def test_already_paid_says_refund_another_way(client: KsherClient, sandbox: KsherSandbox) -> None:
+def test_already_paid_says_refund_another_way(client: Client, sandbox: Sandbox) -> None:
     """Already paid: ``refund_required`` is true and the note says how to refund."""
     result = client.cancel_order("paid-106")
     assert result.refund_required
@@ -126,7 +129,7 @@ def test_already_paid_says_refund_another_way(client: KsherClient, sandbox: Kshe
     assert "order_refund" in result.note
 
 
-def test_second_cancel_is_already_cancelled(client: KsherClient) -> None:
+def test_second_cancel_is_already_cancelled(client: Client) -> None:
     """Cancelling twice: the second call is the ALREADY_CANCELLED outcome, not an error."""
     assert client.cancel_order("BK-107").outcome is KsherCancelOutcome.CANCELLED
     assert client.cancel_order("BK-107").outcome is KsherCancelOutcome.ALREADY_CANCELLED
@@ -138,7 +141,7 @@ def test_second_cancel_is_already_cancelled(client: KsherClient) -> None:
     ids=["not-found", "cancel-failed"],
 )
 def test_failure_codes_are_typed_rejections(
-    client: KsherClient, order: str, result_code: int, code: str
+    client: Client, order: str, result_code: int, code: str
 ) -> None:
     """-3 and -6 raise KsherRejected with the result code and Ksher's message."""
     with pytest.raises(KsherRejected) as info:
@@ -151,22 +154,17 @@ def test_failure_codes_are_typed_rejections(
     assert info.value.ksher_message
 
 
-def test_wrong_appid_is_minus_1(sandbox: KsherSandbox, server: SandboxServer) -> None:
+def test_wrong_appid_is_minus_1(sandbox: Sandbox, server: SandboxServer) -> None:
     """Another appid is refused with -1 (merchant information)."""
     with (
-        KsherClient(
-            appid="mch99999",
-            private_key=load_test_only_key("merchant"),
-            ksher_public_key=sandbox.public_key,
-            base_url=server.url + "/api",
-        ) as client,
+        sandbox.client(server.url, appid="mch99999") as client,
         pytest.raises(KsherRejected) as info,
     ):
         client.cancel_order("BK-109")
     assert info.value.result_code == -1
 
 
-def test_wrong_merchant_key_is_minus_2(sandbox: KsherSandbox, server: SandboxServer) -> None:
+def test_wrong_merchant_key_is_minus_2(sandbox: Sandbox, server: SandboxServer) -> None:
     """A request signed with another key gets -2 (signature_rejected) and changes nothing."""
     other = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     with (
@@ -178,7 +176,7 @@ def test_wrong_merchant_key_is_minus_2(sandbox: KsherSandbox, server: SandboxSer
     assert "BK-110" not in sandbox.orders
 
 
-def test_bad_answer_signature_on_cancel(client: KsherClient, sandbox: KsherSandbox) -> None:
+def test_bad_answer_signature_on_cancel(client: Client, sandbox: Sandbox) -> None:
     """A signed cancel success whose signature is wrong raises SignatureInvalid."""
     sandbox.set_outcome("BK-111", KsherOutcome.BAD_SIGNATURE)
     with pytest.raises(SignatureInvalid) as info:
@@ -186,28 +184,31 @@ def test_bad_answer_signature_on_cancel(client: KsherClient, sandbox: KsherSandb
     assert info.value.code == "signature_mismatch"
 
 
-def test_bad_answer_signature_on_query(client: KsherClient) -> None:
+def test_bad_answer_signature_on_query(client: Client) -> None:
     """An order query signed with the wrong key raises SignatureInvalid."""
     with pytest.raises(SignatureInvalid):
         client.order_query("badsig-112")
 
 
 def test_answers_checked_against_ksher_key_by_default(
-    sandbox: KsherSandbox, server: SandboxServer
+    sandbox: Sandbox, server: SandboxServer
 ) -> None:
     """A client left on Ksher's published key refuses the sandbox's (TEST-ONLY) signatures."""
     with (
-        KsherClient(
-            appid=sandbox.appid,
-            private_key=load_test_only_key("merchant"),
-            base_url=server.url + "/api",
+        pytest.warns(KeyWarning, match="512 bits"),
+        Client(
+            Config(
+                appid=sandbox.appid,
+                private_key=load_test_only_key("merchant"),
+                base_url=server.url + "/api",
+            )
         ) as client,
         pytest.raises(SignatureInvalid),
     ):
         client.cancel_order("BK-113")
 
 
-def test_query_states(client: KsherClient, sandbox: KsherSandbox) -> None:
+def test_query_states(client: Client, sandbox: Sandbox) -> None:
     """The order query reports NOTPAY, then CLOSED after a cancel; paid orders say SUCCESS."""
     assert client.order_query("BK-114").result == "NOTPAY"
     client.cancel_order("BK-114")
@@ -217,35 +218,35 @@ def test_query_states(client: KsherClient, sandbox: KsherSandbox) -> None:
     assert isinstance(order.total_fee, int)
 
 
-def test_query_not_found(client: KsherClient) -> None:
+def test_query_not_found(client: Client) -> None:
     """Querying an unknown order raises KsherRejected(order_not_found)."""
     with pytest.raises(KsherRejected) as info:
         client.order_query("missing-115")
     assert info.value.code == "order_not_found"
 
 
-def test_slow_cancel_times_out_once(client: KsherClient, sandbox: KsherSandbox) -> None:
+def test_slow_cancel_times_out_once(client: Client, sandbox: Sandbox) -> None:
     """A late cancel answer is ProviderUnavailable(timeout), sent once; a query then tells."""
     sandbox.set_outcome("BK-116", KsherOutcome.SLOW)
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("BK-116")
     assert info.value.code == "timeout"
-    assert len(sandbox.requests) == 1
+    assert len(sandbox.seen) == 1
     assert client.order_query("BK-116").result == "CLOSED"
 
 
-def test_server_error_cancel_is_not_retried(client: KsherClient, sandbox: KsherSandbox) -> None:
+def test_server_error_cancel_is_not_retried(client: Client, sandbox: Sandbox) -> None:
     """A 502 on cancel is ProviderUnavailable after exactly one try."""
-    sandbox.force = KsherOutcome.SERVER_ERROR
+    sandbox.outcomes.force = KsherOutcome.SERVER_ERROR
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("BK-117")
     assert info.value.status_code == 502
-    assert len(sandbox.requests) == 1
+    assert len(sandbox.seen) == 1
 
 
 def test_query_retried_on_5xx() -> None:
     """The order query is retried on a 503 and succeeds on the next try."""
-    sandbox = KsherSandbox()
+    sandbox = Sandbox()
     answers = iter([httpx.Response(503)])
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -264,41 +265,42 @@ def test_query_retried_on_5xx() -> None:
         )
         return httpx.Response(reply.status, content=reply.body)
 
-    http = httpx.Client(base_url="https://ksher.test/api", transport=httpx.MockTransport(handler))
+    http = httpx.Client(transport=httpx.MockTransport(handler))
     sleeps: list[float] = []
-    with sandbox.client("unused", http=http, sleep=sleeps.append) as client:
+    with sandbox.client("https://ksher.test", http=http, sleep=sleeps.append) as client:
         assert client.order_query("BK-118").result == "NOTPAY"
     assert len(sleeps) == 1
 
 
-def test_garbage_is_protocol_error(client: KsherClient) -> None:
+def test_garbage_is_protocol_error(client: Client) -> None:
     """A body that is not JSON is ProviderProtocolError(not_json)."""
     with pytest.raises(ProviderProtocolError) as info:
         client.cancel_order("garbage-119")
     assert info.value.code == "not_json"
 
 
-def test_reset_is_unavailable(client: KsherClient) -> None:
+def test_reset_is_unavailable(client: Client) -> None:
     """A dropped connection is ProviderUnavailable(connection)."""
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("reset-120")
     assert info.value.code == "connection"
 
 
-def _mock(*bodies: dict[str, object]) -> KsherClient:
+def _mock(*bodies: dict[str, object]) -> Client:
     answers = iter(bodies)
 
     def handler(_request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=json.dumps(next(answers)).encode())
 
-    http = httpx.Client(base_url="https://ksher.test/api", transport=httpx.MockTransport(handler))
+    http = httpx.Client(transport=httpx.MockTransport(handler))
     gateway = load_test_only_key("gateway")
-    return KsherClient(
+    config = Config(
         appid="mch35000",
         private_key=load_test_only_key("merchant"),
-        ksher_public_key=gateway.public_key(),
-        http=http,
+        public_key=gateway.public_key(),
+        base_url="https://ksher.test/api",
     )
+    return Client(config, http=http)
 
 
 def _signed(data: Mapping[str, object]) -> dict[str, object]:
@@ -363,19 +365,39 @@ def test_unsigned_query_success_is_signature_invalid() -> None:
 
 
 def test_unknown_code_is_rejection() -> None:
-    """An undocumented result code is KsherRejected(unknown_code), not a crash."""
-    with _mock({"code": -99, "msg": "?"}) as client, pytest.raises(KsherRejected) as info:
+    """An undocumented result code (confirmed open by a signed query) is
+    KsherRejected(unknown_code), not a crash."""
+    still_open = _signed({"mch_order_no": "A", "result": "NOTPAY"})
+    with (
+        _mock({"code": -99, "msg": "?"}, still_open) as client,
+        pytest.raises(KsherRejected) as info,
+    ):
         client.cancel_order("A")
     assert (info.value.code, info.value.result_code) == ("unknown_code", -99)
 
 
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[Sandbox, str]]:
+    """One sandbox server for the module's property test."""
+    sandbox = Sandbox()
+    with sandbox.serve() as server:
+        yield sandbox, server.url
+
+
 @settings(max_examples=25)
 @given(st.text(st.characters(codec="utf-8"), min_size=1, max_size=32).filter(str.strip))
-def test_any_unicode_order_number_verifies_at_the_sandbox(mch_order_no: str) -> None:
+def test_any_unicode_order_number_verifies_at_the_sandbox(
+    served: tuple[Sandbox, str], mch_order_no: str
+) -> None:
     """Whatever the order number, the form the sandbox decodes carries a valid signature."""
-    sandbox = KsherSandbox()
+    sandbox, url = served
+    sandbox.reset()
     sandbox.set_outcome(mch_order_no, KsherOutcome.CANCEL)
-    with sandbox.serve() as server, sandbox.client(server.url) as client:
+    sent: list[httpx.Request] = []
+    with (
+        httpx.Client(event_hooks={"request": [sent.append]}) as http,
+        sandbox.client(url, http=http) as client,
+    ):
         result = client.cancel_order(mch_order_no)
     assert (result.outcome, result.mch_order_no) == (KsherCancelOutcome.CANCELLED, mch_order_no)
-    assert _form(sandbox)["mch_order_no"] == mch_order_no
+    assert form(sent[0])["mch_order_no"] == mch_order_no

@@ -39,7 +39,7 @@ import pytest
 
 from penalty.errors import ProviderProtocolError, ProviderUnavailable, SignatureInvalid
 from penalty.providers._http import RetryPolicy
-from penalty.providers.ksher import KsherCancelOutcome, KsherClient, KsherSandbox, sign
+from penalty.providers.ksher import Client, Config, KsherCancelOutcome, Sandbox, sign
 from penalty.providers.ksher.sandbox import load_test_only_key
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)  # 12:00:00 in Bangkok
@@ -49,18 +49,22 @@ OUR_NONCE = "n" * 32
 
 def _client(
     handler: Callable[[httpx.Request], httpx.Response], sleeps: list[float] | None = None
-) -> tuple[KsherClient, list[httpx.Request]]:
+) -> tuple[Client, list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
     def logged(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return handler(request)
 
-    http = httpx.Client(base_url="https://ksher.test/api", transport=httpx.MockTransport(logged))
-    client = KsherClient(
+    http = httpx.Client(transport=httpx.MockTransport(logged))
+    config = Config(
         appid="mch35000",
         private_key=load_test_only_key("merchant"),
-        ksher_public_key=load_test_only_key("gateway").public_key(),
+        public_key=load_test_only_key("gateway").public_key(),
+        base_url="https://ksher.test/api",
+    )
+    client = Client(
+        config,
         http=http,
         now=lambda: NOW,
         nonce=lambda: OUR_NONCE,
@@ -126,14 +130,12 @@ def test_429_on_query_waits_what_ksher_asks_capped() -> None:
     assert (sleeps, len(seen)) == ([1.5], 2)
 
 
-def test_truncated_answer_is_unavailable_and_sent_once(
-    client: KsherClient, sandbox: KsherSandbox
-) -> None:
+def test_truncated_answer_is_unavailable_and_sent_once(client: Client, sandbox: Sandbox) -> None:
     """A 200 that announces more bytes than it sends: ProviderUnavailable, one cancel sent."""
     with pytest.raises(ProviderUnavailable) as caught:
         client.cancel_order("truncated-5")
     assert caught.value.code == "connection"
-    assert len(sandbox.requests) == 1
+    assert len(sandbox.seen) == 1
 
 
 @pytest.mark.parametrize(

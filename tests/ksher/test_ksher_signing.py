@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from penalty.errors import InvalidInput
+from penalty.providers._keys import KeyWarning
 from penalty.providers.ksher import (
     KSHER_PUBLIC_KEY_DER_B64,
     ksher_public_key,
@@ -100,8 +101,12 @@ def test_shipped_key_is_ksher_rsa512() -> None:
         "LvxPcM9JmEtj2O4TXNpgYATkE/sFAgMBAAE=\n"
         "-----END RSA PUBLIC KEY-----\n"
     )
-    assert load_public_key(pkcs1).public_numbers() == key.public_numbers()
-    assert load_public_key(KSHER_PUBLIC_KEY_DER_B64).public_numbers() == key.public_numbers()
+    with pytest.warns(KeyWarning, match="only 512 bits"):
+        assert load_public_key(pkcs1).public_numbers() == key.public_numbers()
+    der = KSHER_PUBLIC_KEY_DER_B64.encode()
+    with pytest.warns(KeyWarning):
+        loaded = load_public_key(der)
+    assert loaded.public_numbers() == key.public_numbers()
 
 
 def test_sign_string_sorts_pairs_without_separator() -> None:
@@ -186,6 +191,7 @@ def test_private_key_errors_do_not_echo_key_material(tmp_path: Path) -> None:
     bad.write_text(
         "-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETMATERIAL\n-----END RSA PRIVATE KEY-----\n"
     )
+    bad.chmod(0o600)
     with pytest.raises(InvalidInput) as info:
         load_private_key(bad)
     assert "TOPSECRETMATERIAL" not in str(info.value)

@@ -131,9 +131,10 @@ READ = """
 """
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium for the module (playwright's sync API keeps an event loop running
+    in this thread while it is open: later tests could not ``asyncio.run``)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

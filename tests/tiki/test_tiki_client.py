@@ -1,27 +1,32 @@
-"""`TikiClient.cancel_order` over real HTTP against the local sandbox: every outcome and fault."""
+"""`tiki.Client.cancel_order` over real HTTP against the local sandbox: every outcome and fault."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 from penalty.errors import InvalidInput, ProviderProtocolError, ProviderUnavailable
+from penalty.providers._http import HttpRefusal
 from penalty.providers._sandbox import SandboxServer
 from penalty.providers.tiki import (
+    Client,
+    Config,
+    Sandbox,
     TikiCancelOutcome,
-    TikiClient,
     TikiOutcome,
     TikiRejected,
-    TikiSandbox,
     verify,
 )
 
 
-def test_cancel_open_order(client: TikiClient, sandbox: TikiSandbox) -> None:
+def test_cancel_open_order(client: Client, sandbox: Sandbox) -> None:
     """An open order is cancelled; the result carries Tiki's order and the refund note."""
     sandbox.add_order("77062110977884170", grand_total=1000)
     result = client.cancel_order("77062110977884170", "Hết phòng")
@@ -37,16 +42,18 @@ def test_cancel_open_order(client: TikiClient, sandbox: TikiSandbox) -> None:
     assert sandbox.orders["77062110977884170"].status == "canceled"
 
 
-def test_exact_bytes_are_signed_and_sent(client: TikiClient, sandbox: TikiSandbox) -> None:
+def test_exact_bytes_are_signed_and_sent(
+    client: Client, sandbox: Sandbox, sent: list[httpx.Request]
+) -> None:
     """The body is compact UTF-8 JSON (no escapes), and its exact bytes carry the signature."""
     client.cancel_order("42", "Khách hủy đặt phòng", page_path="/order/detail/42")
-    (request,) = sandbox.requests
-    text = request.body.decode("utf-8")
+    (request,) = sent
+    text = request.content.decode("utf-8")
     assert text == (
         '{"order_id":"42","comment":"Khách hủy đặt phòng",'
         '"push_opts":{"page_path":"/order/detail/42"}}'
     )
-    assert request.path == "/tiniapp-open-api/order/cancel"
+    assert request.url.path == "/tiniapp-open-api/order/cancel"
     assert request.headers["content-type"] == "application/json"
     assert request.headers["x-tiniapp-client-id"] == sandbox.client_key
     assert verify(
@@ -58,33 +65,31 @@ def test_exact_bytes_are_signed_and_sent(client: TikiClient, sandbox: TikiSandbo
     )
 
 
-def test_page_path_omitted_when_not_given(client: TikiClient, sandbox: TikiSandbox) -> None:
+def test_page_path_omitted_when_not_given(
+    client: Client, sandbox: Sandbox, sent: list[httpx.Request]
+) -> None:
     """Without ``page_path`` no ``push_opts`` key is sent at all."""
     client.cancel_order("43", "reason")
-    assert json.loads(sandbox.requests[0].body) == {"order_id": "43", "comment": "reason"}
+    assert json.loads(sent[0].content) == {"order_id": "43", "comment": "reason"}
 
 
-def test_known_completed_is_refused_before_sending(
-    client: TikiClient, sandbox: TikiSandbox
-) -> None:
+def test_known_completed_is_refused_before_sending(client: Client, sandbox: Sandbox) -> None:
     """A caller-known ``completed`` order raises InvalidInput and nothing is sent."""
     with pytest.raises(InvalidInput) as info:
         client.cancel_order("44", "reason", known_status="completed")
     assert info.value.code == "order_completed"
-    assert sandbox.requests == []
+    assert not sandbox.seen
 
 
-def test_known_canceled_is_an_outcome_without_request(
-    client: TikiClient, sandbox: TikiSandbox
-) -> None:
+def test_known_canceled_is_an_outcome_without_request(client: Client, sandbox: Sandbox) -> None:
     """A caller-known ``canceled`` order is ALREADY_CANCELLED, with no request sent."""
     result = client.cancel_order("45", "reason", known_status="canceled")
     assert result.outcome is TikiCancelOutcome.ALREADY_CANCELLED
     assert result.order is None
-    assert sandbox.requests == []
+    assert not sandbox.seen
 
 
-def test_unknown_known_status_is_invalid_input(client: TikiClient) -> None:
+def test_unknown_known_status_is_invalid_input(client: Client) -> None:
     """A ``known_status`` that Tiki does not document is refused (``cancelled`` has two l's)."""
     with pytest.raises(InvalidInput) as info:
         client.cancel_order("46", "reason", known_status="cancelled")
@@ -92,7 +97,7 @@ def test_unknown_known_status_is_invalid_input(client: TikiClient) -> None:
 
 
 @pytest.mark.parametrize("field", ["order_id", "comment"])
-def test_empty_required_field_is_invalid_input(client: TikiClient, field: str) -> None:
+def test_empty_required_field_is_invalid_input(client: Client, field: str) -> None:
     """An empty order id or comment is refused before sending."""
     args = {"order_id": "47", "comment": "reason", field: " "}
     with pytest.raises(InvalidInput) as info:
@@ -111,7 +116,7 @@ def test_empty_required_field_is_invalid_input(client: TikiClient, field: str) -
     ids=["completed", "already-cancelled", "not-found", "bad-signature"],
 )
 def test_error_envelope_is_typed(
-    client: TikiClient, sandbox: TikiSandbox, outcome: TikiOutcome, status: int, code: str
+    client: Client, sandbox: Sandbox, outcome: TikiOutcome, status: int, code: str
 ) -> None:
     """Tiki's error envelope becomes TikiRejected with the status, code and Tiki's words."""
     sandbox.set_outcome("48", outcome)
@@ -121,62 +126,62 @@ def test_error_envelope_is_typed(
     assert (error.status_code, error.code, error.provider_code) == (status, code, str(status))
     assert error.tiki_message
     assert error.request_id == "sandbox"
-    assert len(sandbox.requests) == 1
+    assert sandbox.count("cancel") == 1
 
 
-def test_second_cancel_is_rejected(client: TikiClient, sandbox: TikiSandbox) -> None:
+def test_second_cancel_is_rejected(client: Client, sandbox: Sandbox) -> None:
     """Cancelling the same order twice: the second answer is Tiki's error, typed."""
     client.cancel_order("49", "reason")
     with pytest.raises(TikiRejected, match="already canceled"):
         client.cancel_order("49", "reason")
 
 
-def test_wrong_secret_is_unauthorized(sandbox: TikiSandbox, server: SandboxServer) -> None:
+def test_wrong_secret_is_unauthorized(sandbox: Sandbox, server: SandboxServer) -> None:
     """A client with the wrong secret is refused by the sandbox's signature check."""
     with (
-        TikiClient(
-            client_key=sandbox.client_key,
-            client_secret="not-the-secret",
-            base_url=server.url + "/tiniapp-open-api",
+        Client(
+            Config(
+                client_key=sandbox.client_key,
+                client_secret=SecretStr("not-the-secret"),
+                base_url=server.url + "/tiniapp-open-api",
+            )
         ) as client,
         pytest.raises(TikiRejected) as info,
     ):
         client.cancel_order("50", "reason")
     assert info.value.code == "unauthorized"
-    assert sandbox.orders == {}
+    assert not sandbox.orders
 
 
-def test_stale_clock_is_unauthorized(sandbox: TikiSandbox, server: SandboxServer) -> None:
+def test_stale_clock_is_unauthorized(sandbox: Sandbox, server: SandboxServer) -> None:
     """A timestamp far from the sandbox's clock is refused like a bad signature."""
     with (
-        sandbox.client(server.url, clock=lambda: 1_000) as client,
+        sandbox.client(server.url, now=lambda: datetime(2001, 1, 1, tzinfo=UTC)) as client,
         pytest.raises(TikiRejected) as info,
     ):
         client.cancel_order("51", "reason")
     assert info.value.status_code == 401
 
 
-def test_slow_answer_times_out(client: TikiClient, sandbox: TikiSandbox) -> None:
+def test_slow_answer_times_out(client: Client, sandbox: Sandbox) -> None:
     """A late answer is ProviderUnavailable(timeout), and the cancel is not retried."""
     sandbox.set_outcome("52", TikiOutcome.SLOW)
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("52", "reason")
     assert info.value.code == "timeout"
-    assert len(sandbox.requests) == 1
+    assert sandbox.count("cancel") == 1
 
 
-def test_server_error_is_unavailable_and_not_retried(
-    client: TikiClient, sandbox: TikiSandbox
-) -> None:
+def test_server_error_is_unavailable_and_not_retried(client: Client, sandbox: Sandbox) -> None:
     """A 5xx is ProviderUnavailable(http_status); a cancel is sent exactly once."""
-    sandbox.force = TikiOutcome.SERVER_ERROR
+    sandbox.outcomes.force = TikiOutcome.SERVER_ERROR
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("53", "reason")
     assert (info.value.code, info.value.status_code) == ("http_status", 503)
-    assert len(sandbox.requests) == 1
+    assert sandbox.count("cancel") == 1
 
 
-def test_garbage_is_protocol_error(client: TikiClient, sandbox: TikiSandbox) -> None:
+def test_garbage_is_protocol_error(client: Client, sandbox: Sandbox) -> None:
     """A 200 whose body is not JSON is ProviderProtocolError(not_json)."""
     sandbox.set_outcome("54", TikiOutcome.GARBAGE)
     with pytest.raises(ProviderProtocolError) as info:
@@ -184,17 +189,20 @@ def test_garbage_is_protocol_error(client: TikiClient, sandbox: TikiSandbox) -> 
     assert info.value.code == "not_json"
 
 
-def test_connection_reset_is_unavailable(client: TikiClient, sandbox: TikiSandbox) -> None:
+def test_connection_reset_is_unavailable(client: Client, sandbox: Sandbox) -> None:
     """A dropped connection is ProviderUnavailable(connection)."""
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("reset-55", "reason")
     assert info.value.code == "connection"
 
 
-def _mock_client(status: int, body: bytes) -> TikiClient:
+def _mock_client(status: int, body: bytes) -> Client:
     transport = httpx.MockTransport(lambda _request: httpx.Response(status, content=body))
-    http = httpx.Client(base_url="https://tiki.test/tiniapp-open-api", transport=transport)
-    return TikiClient(client_key="k", client_secret="s", http=http)
+    http = httpx.Client(transport=transport)
+    config = Config(
+        client_key="k", client_secret=SecretStr("s"), base_url="https://tiki.test/open-api"
+    )
+    return Client(config, http=http)
 
 
 def _order(order_id: str = "1", status: str = "canceled", total: str = "1000") -> bytes:
@@ -240,14 +248,14 @@ def test_error_inside_a_200_is_rejected() -> None:
     assert (info.value.provider_code, info.value.reason) == ("INVALID_ITEM", "INVALID_ITEM")
 
 
-def test_4xx_without_envelope_is_rejected() -> None:
-    """A 403 with an HTML body is still a typed rejection, not a crash."""
+def test_4xx_without_envelope_is_a_bare_refusal() -> None:
+    """A 403 with an HTML body (a gateway's page): HttpRefusal, a typed refusal, not a crash."""
     with (
         _mock_client(403, b"<html>forbidden</html>") as client,
-        pytest.raises(TikiRejected) as info,
+        pytest.raises(HttpRefusal) as info,
     ):
         client.cancel_order("1", "reason")
-    assert (info.value.code, info.value.provider_code) == ("unauthorized", "403")
+    assert (info.value.code, info.value.provider_code) == ("http_status", "HTTP 403")
 
 
 def test_seed_000_response_parses() -> None:
@@ -259,6 +267,14 @@ def test_seed_000_response_parses() -> None:
     assert result.order.grand_total == 1000
 
 
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[Sandbox, str]]:
+    """One sandbox server for the module's property test."""
+    sandbox = Sandbox()
+    with sandbox.serve() as server:
+        yield sandbox, server.url
+
+
 @settings(max_examples=25)
 @given(
     order_id=st.text(st.characters(codec="utf-8"), min_size=1, max_size=30).filter(str.strip),
@@ -266,14 +282,19 @@ def test_seed_000_response_parses() -> None:
     page_path=st.none() | st.text(st.characters(codec="utf-8"), max_size=30),
 )
 def test_any_unicode_request_verifies_at_the_sandbox(
-    order_id: str, comment: str, page_path: str | None
+    served: tuple[Sandbox, str], order_id: str, comment: str, page_path: str | None
 ) -> None:
     """Whatever the unicode in the body, the sandbox verifies the signature of the bytes it got."""
-    sandbox = TikiSandbox()
+    sandbox, url = served
+    sandbox.reset()
     sandbox.set_outcome(order_id, TikiOutcome.CANCEL)
-    with sandbox.serve() as server, sandbox.client(server.url) as client:
-        result = client.cancel_order(order_id, comment, page_path)
+    requests: list[httpx.Request] = []
+    with (
+        httpx.Client(event_hooks={"request": [requests.append]}) as http,
+        sandbox.client(url, http=http) as client,
+    ):
+        result = client.cancel_order(order_id, comment, page_path=page_path)
     assert result.order is not None
     assert result.order.id == order_id
-    sent = json.loads(sandbox.requests[0].body)
+    sent = json.loads(requests[0].content)
     assert (sent["order_id"], sent["comment"]) == (order_id, comment)

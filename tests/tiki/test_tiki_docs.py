@@ -13,7 +13,7 @@ MODULES = [
     "penalty.providers.tiki.client",
     "penalty.providers.tiki.sandbox",
     "penalty.providers.tiki.config",
-    "penalty.providers._settings",
+    "penalty.providers._config",
 ]
 
 

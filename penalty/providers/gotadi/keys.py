@@ -1,14 +1,12 @@
-"""RSA keys for the Gotadi scheme, from PEM, bare base64 DER or .NET ``<RSAKeyValue>`` XML.
+"""RSA keys for the Gotadi scheme: the pair a party holds, the XML form, the TEST-ONLY set.
 
 Gotadi's Java samples read keys as XML (``getPrivateKeyFromXML``), the .NET form::
 
     <RSAKeyValue><Modulus>…</Modulus><Exponent>AQAB</Exponent><P>…</P>…<D>…</D></RSAKeyValue>
 
-(PROTOCOLS A.3, INFERRED), so both that and PEM are accepted, told apart by their first
-characters. Keys of fewer than 1024 bits are refused (Gotadi's stated minimum).
-
-Errors never quote key material: a bad key raises `InvalidInput` naming only the ``path``
-(the setting or file) it came from.
+(PROTOCOLS A.3, INFERRED), so both that and PEM are accepted (`penalty.providers._keys`, the
+loader every provider shares), and `public_key_to_xml` writes a key for Gotadi in that form.
+Keys of fewer than 1024 bits are refused (Gotadi's stated minimum).
 
 The sandbox and the demo use TEST-ONLY key pairs made on first use, never shipped
 (`bundled_test_keys`, `bundled_key_path`; see `penalty.providers._sandbox_keys` for where):
@@ -18,18 +16,13 @@ they are fake and must never protect anything real.
 from __future__ import annotations
 
 import base64
-import binascii
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-from xml.etree import ElementTree as ET
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from penalty.errors import InvalidInput
+from penalty.providers import _keys
+from penalty.providers._keys import KeySource
 from penalty.providers._sandbox_keys import generate_key, private_pem, public_pem, sandbox_file
 from penalty.providers.gotadi.sandbox_data import (
     SANDBOX_CONFIG_FILE,
@@ -49,16 +42,10 @@ __all__ = [
     "load_public_key",
     "private_key_to_xml",
     "public_key_to_xml",
-    "read_key_file",
 ]
 
 #: Gotadi: "chiều dài tối thiểu 1024 bit" (at least 1024 bits).
 MIN_KEY_BITS = 1024
-
-_XML_PUBLIC = ("Modulus", "Exponent")
-_XML_PRIVATE = ("P", "Q", "DP", "DQ", "InverseQ", "D")
-_BARE_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]+")
-_K = TypeVar("_K", rsa.RSAPrivateKey, rsa.RSAPublicKey)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,138 +67,30 @@ class KeyPair:
         )
 
 
-def _text(data: bytes | str, path: str) -> str:
-    if isinstance(data, bytes):
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput("is not a text key (PEM or XML)", path=path) from None
-    return data.lstrip("\ufeff")
-
-
-def _checked_size(key: _K, path: str) -> _K:
-    if key.key_size < MIN_KEY_BITS:
-        raise InvalidInput(
-            f"RSA key has {key.key_size} bits; Gotadi requires at least {MIN_KEY_BITS}",
-            path=path,
-            code="key_too_short",
-        )
-    return key
-
-
-def _xml_numbers(text: str, path: str) -> dict[str, int]:
-    try:
-        root = ET.fromstring(text)  # noqa: S314 - the operator's own key file, never network input
-    except ET.ParseError:
-        raise InvalidInput("is not well-formed <RSAKeyValue> XML", path=path) from None
-    if root.tag != "RSAKeyValue":
-        raise InvalidInput("XML key must be an <RSAKeyValue> element", path=path)
-    numbers: dict[str, int] = {}
-    for child in root:
-        raw = (child.text or "").strip()
-        try:
-            numbers[child.tag] = int.from_bytes(base64.b64decode(raw, validate=True), "big")
-        except (binascii.Error, ValueError):
-            raise InvalidInput(f"<{child.tag}> is not base64", path=path) from None
-    for name in _XML_PUBLIC:
-        if not numbers.get(name):
-            raise InvalidInput(f"XML key has no <{name}>", path=path)
-    return numbers
-
-
-def _public_from_numbers(numbers: dict[str, int], path: str) -> rsa.RSAPublicKey:
-    try:
-        return rsa.RSAPublicNumbers(numbers["Exponent"], numbers["Modulus"]).public_key()
-    except ValueError:
-        raise InvalidInput("XML key is not a valid RSA public key", path=path) from None
-
-
-def _private_from_numbers(numbers: dict[str, int], path: str) -> rsa.RSAPrivateKey:
-    n, e = numbers["Modulus"], numbers["Exponent"]
-    d = numbers.get("D")
-    if not d:
-        raise InvalidInput("XML key has no <D>: it is a public key", path=path)
-    try:
-        p, q = numbers.get("P"), numbers.get("Q")
-        if not (p and q):
-            p, q = rsa.rsa_recover_prime_factors(n, e, d)
-        private = rsa.RSAPrivateNumbers(
-            p=p,
-            q=q,
-            d=d,
-            dmp1=numbers.get("DP") or rsa.rsa_crt_dmp1(d, p),
-            dmq1=numbers.get("DQ") or rsa.rsa_crt_dmq1(d, q),
-            iqmp=numbers.get("InverseQ") or rsa.rsa_crt_iqmp(p, q),
-            public_numbers=rsa.RSAPublicNumbers(e, n),
-        )
-        return private.private_key()
-    except ValueError:
-        raise InvalidInput("XML key is not a valid RSA private key", path=path) from None
-
-
 def load_private_key(
-    data: bytes | str, *, password: bytes | None = None, path: str = "private_key"
+    source: KeySource | rsa.RSAPrivateKey, *, setting: str = "gotadi.private_key"
 ) -> rsa.RSAPrivateKey:
-    """An RSA private key from PEM (PKCS#1 or PKCS#8) or ``<RSAKeyValue>`` XML.
+    """Your RSA private key (PEM or ``<RSAKeyValue>`` XML), at least `MIN_KEY_BITS` bits.
 
     Example:
-        >>> from cryptography.hazmat.primitives.asymmetric import rsa
         >>> key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
         >>> load_private_key(private_key_to_xml(key)).private_numbers() == key.private_numbers()
         True
     """
-    text = _text(data, path).strip()
-    if text.startswith("<"):
-        return _checked_size(_private_from_numbers(_xml_numbers(text, path), path), path)
-    try:
-        key = serialization.load_pem_private_key(text.encode(), password=password)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise InvalidInput("is not a PEM or XML RSA private key", path=path) from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise InvalidInput("is not an RSA key", path=path)
-    return _checked_size(key, path)
+    return _keys.load_private_key(source, setting=setting, min_bits=MIN_KEY_BITS, who="Gotadi")
 
 
-def load_public_key(data: bytes | str, *, path: str = "public_key") -> rsa.RSAPublicKey:
-    """An RSA public key from PEM, bare base64 DER (SubjectPublicKeyInfo) or XML.
-
-    Java partners often exchange ``PublicKey.getEncoded()`` as bare base64; that is accepted.
-    A private key given where a public one is wanted is refused rather than silently reduced.
+def load_public_key(
+    source: KeySource | rsa.RSAPublicKey, *, setting: str = "gotadi.public_key"
+) -> rsa.RSAPublicKey:
+    """Gotadi's RSA public key (PEM, bare base64 DER as bytes, or XML), at least `MIN_KEY_BITS`.
 
     Example:
-        >>> from cryptography.hazmat.primitives.asymmetric import rsa
         >>> public = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
         >>> load_public_key(public_key_to_xml(public)).public_numbers() == public.public_numbers()
         True
     """
-    text = _text(data, path).strip()
-    if text.startswith("<"):
-        numbers = _xml_numbers(text, path)
-        if "D" in numbers:
-            raise InvalidInput("is a private key; give the public key only", path=path)
-        return _checked_size(_public_from_numbers(numbers, path), path)
-    unreadable = InvalidInput("is not a PEM, base64 DER or XML RSA public key", path=path)
-    if "-----BEGIN " not in text and not _BARE_BASE64.fullmatch(text):
-        raise unreadable
-    try:
-        if "-----BEGIN " in text:
-            key = serialization.load_pem_public_key(text.encode())
-        else:
-            key = serialization.load_der_public_key(base64.b64decode("".join(text.split())))
-    except (ValueError, TypeError, binascii.Error, UnsupportedAlgorithm):
-        raise unreadable from None
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise InvalidInput("is not an RSA key", path=path)
-    return _checked_size(key, path)
-
-
-def read_key_file(path: str | Path) -> bytes:
-    """The bytes of a key file, or `InvalidInput` naming the file (never its content)."""
-    try:
-        return Path(path).read_bytes()
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
-        reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
-        raise InvalidInput(f"cannot read key file ({reason})", path=str(path)) from None
+    return _keys.load_public_key(source, setting=setting, min_bits=MIN_KEY_BITS, who="Gotadi")
 
 
 def _b64_int(value: int, length: int | None = None) -> str:
@@ -297,8 +176,8 @@ def bundled_test_keys() -> tuple[KeyPair, KeyPair]:
 
     Never use these for anything but the local sandbox and the demo.
     """
-    partner = load_private_key(bundled_key_path(PARTNER_KEY_FILE).read_bytes())
-    sandbox = load_private_key(bundled_key_path(SANDBOX_KEY_FILE).read_bytes())
+    partner = load_private_key(bundled_key_path(PARTNER_KEY_FILE))
+    sandbox = load_private_key(bundled_key_path(SANDBOX_KEY_FILE))
     return (
         KeyPair(own_private=partner, peer_public=sandbox.public_key()),
         KeyPair(own_private=sandbox, peer_public=partner.public_key()),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from penalty.providers.gotadi.codes import CancellationStatus, CheckStatus, ErrorCode
+from penalty.providers.gotadi.models import CancellationStatus, CheckStatus, ErrorCode
 
 __all__ = [
     "FIXTURES",

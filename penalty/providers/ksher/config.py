@@ -1,7 +1,8 @@
-"""Settings of a Ksher client, from code, environment variables or a TOML file.
+"""Settings of a Ksher client: `Config`, from code, environment variables or a TOML file.
 
 Every setting has an environment variable ``PENALTY_KSHER_<NAME>`` and a key in the ``[ksher]``
-table of a TOML config file (``--config`` or ``PENALTY_KSHER_CONFIG``); the environment wins:
+table of a TOML config file (``--config`` or ``PENALTY_KSHER_CONFIG``); the environment wins
+(`penalty.providers._config`):
 
 ====================  =======================================================================
 name                  meaning
@@ -9,13 +10,14 @@ name                  meaning
 ``base_url``          default ``https://gateway.ksher.com/api`` (plain ``http`` only for a
                       loopback sandbox)
 ``appid``             the merchant's ``appid`` (``mch`` + merchant number)
-``private_key``       path of the merchant's RSA private key PEM (from merchant.ksher.net)
+``private_key``       path of the merchant's RSA private key PEM (from merchant.ksher.net),
+                      at least 1024 bits
 ``public_key``        path of the key Ksher's answers are verified with; Ksher's published key
-                      when unset (a sandbox's key for testing)
+                      when unset (512 bits: a `KeyWarning` says what that means)
 ``lang``              ``en`` (default), ``cn`` or ``th``
-``confirm_unsigned``  confirm Ksher's unsigned cancel success with a signed order query
-                      (default ``true``)
-``timeout``           seconds to wait for an answer (default 15)
+``confirm_unsigned``  confirm Ksher's unsigned answers with a signed order query (default
+                      ``true``)
+``timeout``           seconds to wait for an answer (default 15, at most 300)
 ====================  =======================================================================
 
 Key paths in a config file are relative to that file. The private key never appears in a repr,
@@ -24,112 +26,77 @@ a log line or an error message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Literal
+import warnings
+from typing import Annotated, ClassVar, Literal, Self
 
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import BaseModel, ConfigDict, Field, InstanceOf, field_validator
+from pydantic import BeforeValidator, Field, InstanceOf, model_validator
+from pydantic_settings import SettingsConfigDict
 
-from penalty.errors import InvalidInput
-from penalty.providers._settings import build_settings, check_base_url, load_values
-from penalty.providers.ksher.client import GATEWAY_URL, KsherClient
-from penalty.providers.ksher.signing import load_private_key, load_public_key
+from penalty.providers._config import BaseUrl, HeaderText, ProviderConfig
+from penalty.providers._keys import KeyWarning
+from penalty.providers.ksher.signing import (
+    WEAK_BELOW,
+    ksher_public_key,
+    load_private_key,
+    load_public_key,
+)
 
-__all__ = ["KsherSettings"]
+__all__ = ["GATEWAY_URL", "Config"]
 
-_PATHS = ("private_key", "public_key")
+#: Ksher's gateway (PROTOCOLS C.1); paths are relative to it.
+GATEWAY_URL = "https://gateway.ksher.com/api"
 
 
-class KsherSettings(BaseModel):
-    """Everything a `KsherClient` needs; build it directly or with `KsherSettings.load`.
+def _private(raw: object) -> object:
+    return load_private_key(raw)  # type: ignore[arg-type]
+
+
+def _public(raw: object) -> object:
+    return raw if raw is None else load_public_key(raw)  # type: ignore[arg-type]
+
+
+class Config(ProviderConfig):
+    """Everything a Ksher `Client` needs; build it directly or with `Config.load`.
 
     Example:
         >>> from penalty.providers.ksher.sandbox import load_test_only_key
-        >>> settings = KsherSettings(appid="mch35000", private_key=load_test_only_key("merchant"))
-        >>> settings.base_url, settings.public_key is None
+        >>> config = Config(appid="mch35000", private_key=load_test_only_key("merchant"),
+        ...                 public_key=load_test_only_key("gateway").public_key())
+        >>> config.base_url, config.confirm_unsigned
         ('https://gateway.ksher.com/api', True)
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="PENALTY_KSHER_")
+    provider: ClassVar[str] = "ksher"
+    path_settings: ClassVar[tuple[str, ...]] = ("private_key", "public_key")
 
-    base_url: str = GATEWAY_URL
-    appid: str = Field(min_length=1)
-    private_key: InstanceOf[rsa.RSAPrivateKey] = Field(repr=False)
-    public_key: InstanceOf[rsa.RSAPublicKey] | None = Field(default=None, repr=False)
+    base_url: BaseUrl = GATEWAY_URL
+    appid: HeaderText
+    private_key: Annotated[InstanceOf[rsa.RSAPrivateKey], BeforeValidator(_private)] = Field(
+        repr=False
+    )
+    public_key: Annotated[InstanceOf[rsa.RSAPublicKey] | None, BeforeValidator(_public)] = Field(
+        default=None, repr=False
+    )
     lang: Literal["en", "cn", "th"] = "en"
     confirm_unsigned: bool = True
-    timeout: float = Field(default=15.0, gt=0)
 
-    @field_validator("base_url")
-    @classmethod
-    def _https(cls, raw: str) -> str:
-        return check_base_url(raw)
-
-    @classmethod
-    def load(
-        cls,
-        *,
-        config_file: str | Path | None = None,
-        environ: Mapping[str, str] | None = None,
-        **overrides: Any,
-    ) -> KsherSettings:
-        """Settings from a TOML file (optional), then ``PENALTY_KSHER_*``, then ``overrides``.
-
-        Raises:
-            InvalidInput: a missing or malformed setting, an unreadable file or key, naming the
-                setting or file (never a key's contents).
-        """
-        values = load_values(
-            "ksher", cls.model_fields, paths=_PATHS, config_file=config_file, environ=environ
-        )
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        if isinstance(values.get("confirm_unsigned"), str):
-            values["confirm_unsigned"] = _flag(values["confirm_unsigned"])
-        if "private_key" not in values:
-            raise InvalidInput(
-                "missing: set PENALTY_KSHER_PRIVATE_KEY or private_key in the config file",
-                path="ksher.private_key",
-                code="bad_setting",
+    @model_validator(mode="after")
+    def _weak_gateway_key(self) -> Self:
+        if self.public_key is None and ksher_public_key().key_size < WEAK_BELOW:
+            warnings.warn(
+                KeyWarning(
+                    "ksher.public_key: Ksher's published key has 512 bits, which can be "
+                    "factored: a signed answer proves little. Unsigned and signed answers are "
+                    "cross-checked with a signed order query, but ask Ksher for its 2048-bit "
+                    "(V2) key"
+                ),
+                stacklevel=2,
             )
-        if isinstance(values["private_key"], Path):
-            values["private_key"] = load_private_key(values["private_key"])
-        if isinstance(values.get("public_key"), Path):
-            path = values["public_key"]
-            try:
-                values["public_key"] = load_public_key(path)
-            except InvalidInput:
-                raise
-            except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
-                reason = exc.strerror if isinstance(exc, OSError) else "a NUL in its name"
-                raise InvalidInput(
-                    f"cannot read the public key file ({reason})",
-                    path="ksher.public_key",
-                    value=str(path),
-                    code="unreadable",
-                ) from None
-        return build_settings(cls, "ksher", values)
+        return self
 
-    def client(self, **kwargs: Any) -> KsherClient:
-        """A `KsherClient` with these settings (``kwargs`` go to its constructor)."""
-        return KsherClient(
-            appid=self.appid,
-            private_key=self.private_key,
-            ksher_public_key=self.public_key,
-            base_url=self.base_url,
-            lang=self.lang,
-            confirm_unsigned=self.confirm_unsigned,
-            timeout=self.timeout,
-            **kwargs,
-        )
-
-
-def _flag(raw: str) -> bool:
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise InvalidInput(
-        "must be true or false", path="ksher.confirm_unsigned", value=raw, code="bad_setting"
-    )
+    @property
+    def gateway_key(self) -> rsa.RSAPublicKey:
+        """The key Ksher's answers are verified with: ``public_key``, else Ksher's published."""
+        return self.public_key or ksher_public_key()

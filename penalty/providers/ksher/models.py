@@ -1,13 +1,17 @@
 """Ksher's gateway form fields and JSON answers, as frozen pydantic models (PROTOCOLS C.1).
 
-Values stay as Ksher sends them: strings stay strings (``""`` for "absent"), ``total_fee`` is an
-int in the currency's minor unit, and a JSON number with a fraction is read as a `Decimal`
-(never a float) before it reaches a model.
+Values stay as Ksher sends them: strings stay strings (``""`` for "absent"), and a JSON number
+with a fraction is read as a `Decimal` (never a float) before it reaches a model.
+
+**Amounts.** Gateway Pay's ``total_fee`` is an integer count of *hundredths* of ``fee_type``:
+satang for THB (``total_fee=2000`` is 20.00 THB). Ksher's official PHP SDK builds it from an
+amount in baht as ``round($total_fee, 2) * 100`` for ``gateway_pay`` (``ksher-api/ksher-sdk``,
+``php/demo_pay.php``); its other SDKs send the integer as given. `KsherOrder.amount` divides by
+100, and the CLI shows ``20.00 THB``, never ``2000 THB``.
 """
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -16,6 +20,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from penalty.errors import ProviderProtocolError
+from penalty.providers._json import parse_json
 
 __all__ = [
     "NONCE_LENGTH",
@@ -142,6 +147,24 @@ class KsherOrder(_AnswerModel):
     err_msg: StrictStr | None = None
 
     @property
+    def amount(self) -> Decimal | None:
+        """``total_fee`` in units of ``fee_type`` (Ksher counts hundredths: satang for THB).
+
+        Example:
+            >>> KsherOrder(mch_order_no="A1", result="CLOSED", total_fee=150000).amount
+            Decimal('1500.00')
+        """
+        return None if self.total_fee is None else Decimal(self.total_fee).scaleb(-2)
+
+    @property
+    def amount_text(self) -> str | None:
+        """``1,500.00 THB``: the amount as a person reads it (``None`` without ``total_fee``)."""
+        amount = self.amount
+        if amount is None:
+            return None
+        return f"{amount:,.2f} {self.fee_type or ''}".rstrip()
+
+    @property
     def known_result(self) -> KsherOrderResult | None:
         """``result`` as a `KsherOrderResult`, or ``None`` for an undocumented value."""
         try:
@@ -159,21 +182,16 @@ def _bad_shape(exc: ValidationError, what: str, prefix: str = "") -> ProviderPro
 
 
 def parse_response(response: httpx.Response) -> tuple[KsherResponse, Any]:
-    """The answer as a `KsherResponse` plus the raw JSON (numbers with a fraction as `Decimal`).
+    """The answer as a `KsherResponse` plus the raw JSON (numbers with a fraction as `Decimal`),
+    within the limits of `penalty.providers._json`.
 
     The raw ``data`` is what the signature covers, so it is kept exactly as received.
 
     Raises:
-        ProviderProtocolError: not JSON (``not_json``) or not a Ksher envelope (``bad_shape``).
+        ProviderProtocolError: not JSON (``not_json``, ``too_deep``, ...) or not a Ksher
+            envelope (``bad_shape``).
     """
-    try:
-        document = json.loads(response.content, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ProviderProtocolError(
-            f"HTTP {response.status_code} body is not JSON ({len(response.content)} bytes)",
-            provider=_PROVIDER,
-            code="not_json",
-        ) from exc
+    document = parse_json(response.content, provider=_PROVIDER, status_code=response.status_code)
     try:
         return KsherResponse.model_validate(document), document
     except ValidationError as exc:

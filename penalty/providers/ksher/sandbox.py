@@ -6,8 +6,8 @@ merchant's public key), keeps a small order book, and signs its order-query answ
 TEST-ONLY key (``ksher-gateway-TEST-ONLY.pem``, see `sandbox_key_path`), which clients built by
 `KsherSandbox.client` trust instead of Ksher's.
 
-Outcomes are switchable three ways, first match wins: `KsherSandbox.force`, `set_outcome`
-for one order, or a prefix on ``mch_order_no``:
+Outcomes are switchable three ways, first match wins: ``Sandbox.outcomes.force``,
+`Sandbox.set_outcome` for one order, or a prefix on ``mch_order_no``:
 
 ============== ==================================================================
 ``paid-``      already paid: ``-4`` (the query says ``SUCCESS``)
@@ -15,7 +15,11 @@ for one order, or a prefix on ``mch_order_no``:
 ``missing-``   no such order: ``-3``
 ``stuck-``     cancel failed: ``-6`` (a card payment in its OTP step)
 ``badsig-``    answers signed with the wrong key (cancel and query)
-``slow-``      cancels, but answers after `KsherSandbox.slow_delay` seconds
+``paidsigned-`` the guest paid: the cancel answers code 0 with signed data saying ``SUCCESS``
+``liar-``      answers ``-5`` (already cancelled) although the order is open
+``replay-``    the query answers a signed answer made for another request (another nonce)
+``unsigned-``  the query answers code 0 without a signature
+``slow-``      cancels, but answers after ``slow_delay`` seconds
 ``fail-``      HTTP 502
 ``garbage-``   200 with a body that is not JSON
 ``truncated-`` 200 announcing more bytes than it sends, then closing
@@ -24,13 +28,12 @@ for one order, or a prefix on ``mch_order_no``:
 ============== ==================================================================
 
 A normal cancel answers exactly as seed 002 shows: code 0, ``data: "取消成功"``, no ``sign``.
+The order book and the nonces seen are bounded (`penalty.providers._book`); no body is kept.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -39,17 +42,19 @@ from urllib.parse import parse_qsl
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from penalty.providers._http import RetryPolicy
-from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
+from penalty.providers._book import Bounded, Outcomes, ProviderSandbox, Seen, json_response
+from penalty.providers._sandbox import SandboxRequest, SandboxResponse
 from penalty.providers._sandbox_keys import generate_key, private_pem, public_pem, sandbox_file
-from penalty.providers.ksher.client import CANCEL_PATH, QUERY_PATH, KsherClient
+from penalty.providers.ksher.client import AsyncClient, Client
+from penalty.providers.ksher.config import Config
 from penalty.providers.ksher.models import NONCE_LENGTH, KsherResultCode
+from penalty.providers.ksher.protocol import CANCEL_PATH, QUERY_PATH
 from penalty.providers.ksher.signing import load_private_key, sign, verify
 
 __all__ = [
     "SANDBOX_APPID",
     "KsherOutcome",
-    "KsherSandbox",
+    "Sandbox",
     "SandboxOrder",
     "load_test_only_key",
     "sandbox_key_path",
@@ -114,14 +119,15 @@ class KsherOutcome(StrEnum):
     NOT_FOUND = "missing"
     CANCEL_FAILED = "stuck"
     BAD_SIGNATURE = "badsig"
+    PAID_SIGNED = "paidsigned"
+    LIAR = "liar"
+    REPLAY = "replay"
+    UNSIGNED = "unsigned"
     SLOW = "slow"
     SERVER_ERROR = "fail"
     GARBAGE = "garbage"
     TRUNCATED = "truncated"
     RESET = "reset"
-
-
-_PREFIXES = {f"{outcome.value}-": outcome for outcome in KsherOutcome if outcome != "cancel"}
 
 
 @dataclass(slots=True)
@@ -136,11 +142,10 @@ class SandboxOrder:
 
 def _code(code: KsherResultCode) -> SandboxResponse:
     message = _MESSAGES[code]
-    body = {"code": int(code), "msg": message, "message": message}
-    return SandboxResponse.json(json.dumps(body, ensure_ascii=False))
+    return json_response({"code": int(code), "msg": message, "message": message})
 
 
-class KsherSandbox:
+class Sandbox(ProviderSandbox[Client, AsyncClient]):
     """The handler behind a local Ksher gateway sandbox; see the module docstring for outcomes.
 
     Args:
@@ -148,14 +153,10 @@ class KsherSandbox:
         merchant_key: the merchant's public key, to check request signatures (the TEST-ONLY
             merchant key's by default).
         gateway_key: the sandbox's own private key, to sign answers (TEST-ONLY by default).
-
-    Attributes:
-        force: when set, every cancel gets this outcome.
         slow_delay: seconds the ``SLOW`` outcome waits before answering.
-        requests: every request received, in order.
 
     Example:
-        >>> sandbox = KsherSandbox()
+        >>> sandbox = Sandbox()
         >>> with sandbox.serve() as server, sandbox.client(server.url) as client:
         ...     first = client.cancel_order("BK-9").outcome.value
         ...     again = client.cancel_order("BK-9").outcome.value
@@ -163,27 +164,28 @@ class KsherSandbox:
         ('cancelled', 'already_cancelled', 'CLOSED')
     """
 
+    client_class = Client
+    async_client_class = AsyncClient
+
     def __init__(
         self,
         *,
         appid: str = SANDBOX_APPID,
         merchant_key: rsa.RSAPublicKey | None = None,
         gateway_key: rsa.RSAPrivateKey | None = None,
+        slow_delay: float = 2.0,
     ) -> None:
+        super().__init__(slow_delay=slow_delay)
         self.appid = appid
         self.merchant_key = merchant_key or load_test_only_key("merchant").public_key()
         self._gateway_key = gateway_key or load_test_only_key("gateway")
         self._wrong_key: rsa.RSAPrivateKey | None = None
-        self.force: KsherOutcome | None = None
-        self.slow_delay = 2.0
-        self.orders: dict[str, SandboxOrder] = {}
-        self.requests: list[SandboxRequest] = []
-        self._outcomes: dict[str, KsherOutcome] = {}
-        self._nonces: set[str] = set()
-        self._lock = threading.Lock()
+        self.orders: Bounded[str, SandboxOrder] = Bounded()
+        self.outcomes: Outcomes[KsherOutcome] = Outcomes(KsherOutcome.CANCEL, KsherOutcome)
+        self._nonces: Bounded[str, bool] = Bounded()
 
     def __repr__(self) -> str:
-        return f"KsherSandbox(appid={self.appid!r}, orders={len(self.orders)})"
+        return f"ksher.Sandbox(appid={self.appid!r}, orders={len(self.orders)})"
 
     @property
     def public_key(self) -> rsa.RSAPublicKey:
@@ -192,46 +194,33 @@ class KsherSandbox:
 
     def add_order(self, mch_order_no: str, result: str = "NOTPAY") -> SandboxOrder:
         """Put an order in the book."""
-        order = SandboxOrder(mch_order_no, result)
-        self.orders[mch_order_no] = order
-        return order
+        with self._lock:
+            order = self.orders[mch_order_no] = SandboxOrder(mch_order_no, result)
+            return order
 
     def set_outcome(self, mch_order_no: str, outcome: KsherOutcome) -> None:
-        """Answer cancels of ``mch_order_no`` with ``outcome``."""
-        self._outcomes[mch_order_no] = outcome
+        """Answer cancels and queries of ``mch_order_no`` with ``outcome``."""
+        self.outcomes.set(mch_order_no, outcome)
 
-    def serve(self, *, port: int = 0) -> SandboxServer:
-        """A `SandboxServer` for this sandbox on 127.0.0.1 (use it as a context manager)."""
-        return SandboxServer(self, port=port)
-
-    def client(self, url: str, **kwargs: Any) -> KsherClient:
-        """A `KsherClient` for a server of this sandbox at ``url``.
-
-        It uses the TEST-ONLY merchant key, trusts this sandbox's answer key, and never waits
-        between retries.
-        """
-        kwargs.setdefault("retry", RetryPolicy(backoff=0.0, max_backoff=0.0))
-        kwargs.setdefault("sleep", lambda _seconds: None)
-        kwargs.setdefault("private_key", load_test_only_key("merchant"))
-        return KsherClient(
-            appid=self.appid, ksher_public_key=self.public_key, base_url=url + "/api", **kwargs
-        )
-
-    def __call__(self, request: SandboxRequest) -> SandboxResponse:
-        """Answer one request (the `SandboxServer` handler)."""
+    def reset(self) -> None:
+        """Forget every order, outcome, nonce and request seen."""
         with self._lock:
-            self.requests.append(request)
-            return self._answer(request)
+            super().reset()
+            self.orders.clear()
+            self.outcomes.clear()
+            self._nonces.clear()
 
-    def _outcome(self, mch_order_no: str) -> KsherOutcome:
-        if self.force is not None:
-            return self.force
-        if mch_order_no in self._outcomes:
-            return self._outcomes[mch_order_no]
-        for prefix, outcome in _PREFIXES.items():
-            if mch_order_no.startswith(prefix):
-                return outcome
-        return KsherOutcome.CANCEL
+    def config(self, url: str, **settings: Any) -> Config:
+        """A client `Config` for a server of this sandbox at ``url``: the TEST-ONLY merchant
+        key, and this sandbox's answer key to verify with.
+        """
+        values: dict[str, Any] = {
+            "appid": self.appid,
+            "private_key": load_test_only_key("merchant"),
+            "public_key": self.public_key,
+            "base_url": url + "/api",
+        }
+        return Config(**{**values, **settings})
 
     def _form(self, request: SandboxRequest, fields: frozenset[str]) -> dict[str, str] | None:
         content_type = request.headers.get("content-type", "")
@@ -253,11 +242,12 @@ class KsherSandbox:
             return None
         return form
 
-    def _answer(self, request: SandboxRequest) -> SandboxResponse:
+    def answer(self, request: SandboxRequest) -> SandboxResponse:
+        """Answer one request."""
         if request.path.endswith(CANCEL_PATH):
-            fields, cancel = _CANCEL_FIELDS, True
+            fields, endpoint = _CANCEL_FIELDS, "cancel"
         elif request.path.endswith(QUERY_PATH):
-            fields, cancel = _QUERY_FIELDS, False
+            fields, endpoint = _QUERY_FIELDS, "query"
         else:
             return SandboxResponse(status=404, body=b"not found")
         form = self._form(request, fields)
@@ -268,14 +258,23 @@ class KsherSandbox:
             or not 0 < len(form["nonce_str"]) <= NONCE_LENGTH
             or form["nonce_str"] in self._nonces
         ):
+            self.record(Seen(endpoint, (form or {}).get("mch_order_no", ""), answered="-1"))
             return _code(KsherResultCode.MERCHANT_INFO_INVALID)
-        self._nonces.add(form["nonce_str"])
+        self._nonces.remember(form["nonce_str"], lambda: True)
         if not verify(form, form["sign"], self.merchant_key):
+            self.record(Seen(endpoint, form["mch_order_no"], answered="-2"))
             return _code(KsherResultCode.MERCHANT_SIGNATURE_INVALID)
         mch_order_no = form["mch_order_no"]
-        if cancel:
-            return self._cancel(mch_order_no, self._outcome(mch_order_no))
-        return self._query(mch_order_no)
+        outcome = self.outcomes.of(mch_order_no)
+        self.record(Seen(endpoint, mch_order_no, answered=outcome.value))
+        if endpoint == "cancel":
+            return self._cancel(mch_order_no, outcome)
+        return self._query(mch_order_no, outcome, form["nonce_str"])
+
+    def _order(self, mch_order_no: str, outcome: KsherOutcome) -> SandboxOrder:
+        return self.orders.remember(
+            mch_order_no, lambda: SandboxOrder(mch_order_no, _initial_result(outcome))
+        )
 
     def _signed(self, data: dict[str, Any], *, wrong: bool = False) -> SandboxResponse:
         key = self._gateway_key
@@ -283,16 +282,14 @@ class KsherSandbox:
             if self._wrong_key is None:
                 self._wrong_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - a throwaway wrong key, for tests
             key = self._wrong_key
-        body = {"code": 0, "msg": _OK, "message": _OK, "data": data, "sign": sign(data, key)}
-        return SandboxResponse.json(json.dumps(body, ensure_ascii=False))
+        return json_response(
+            {"code": 0, "msg": _OK, "message": _OK, "data": data, "sign": sign(data, key)}
+        )
 
-    def _query(self, mch_order_no: str) -> SandboxResponse:
-        order = self.orders.get(mch_order_no)
-        outcome = self._outcome(mch_order_no)
-        if order is None:
-            if outcome is KsherOutcome.NOT_FOUND:
-                return _code(KsherResultCode.ORDER_NOT_FOUND)
-            order = self.add_order(mch_order_no, _initial_result(outcome))
+    def _query(self, mch_order_no: str, outcome: KsherOutcome, nonce: str) -> SandboxResponse:
+        if outcome is KsherOutcome.NOT_FOUND and mch_order_no not in self.orders:
+            return _code(KsherResultCode.ORDER_NOT_FOUND)
+        order = self._order(mch_order_no, outcome)
         data = {
             "appid": self.appid,
             "attach": "",
@@ -303,7 +300,7 @@ class KsherSandbox:
             "fee_type": order.fee_type,
             "ksher_order_no": "",
             "mch_order_no": order.mch_order_no,
-            "nonce_str": "",
+            "nonce_str": "another-request" if outcome is KsherOutcome.REPLAY else nonce,
             "openid": "",
             "pay_mch_order_no": "2106021528410423",
             "rate": "",
@@ -311,24 +308,29 @@ class KsherSandbox:
             "time_end": "",
             "total_fee": order.total_fee,
         }
+        if outcome is KsherOutcome.UNSIGNED:
+            return json_response({"code": 0, "msg": _OK, "data": data})
         return self._signed(data, wrong=outcome is KsherOutcome.BAD_SIGNATURE)
 
     def _cancel(self, mch_order_no: str, outcome: KsherOutcome) -> SandboxResponse:
         faults = {
-            KsherOutcome.SERVER_ERROR: SandboxResponse(status=502, body=b"Bad Gateway"),
-            KsherOutcome.GARBAGE: SandboxResponse(status=200, body=b"<html>upstream said hi"),
-            KsherOutcome.TRUNCATED: SandboxResponse.json('{"code": 0, "msg": "', truncate=True),
-            KsherOutcome.RESET: SandboxResponse(reset=True),
+            KsherOutcome.SERVER_ERROR: lambda: SandboxResponse(status=502, body=b"Bad Gateway"),
+            KsherOutcome.GARBAGE: lambda: SandboxResponse(body=b"<html>upstream said hi"),
+            KsherOutcome.TRUNCATED: lambda: SandboxResponse.json(
+                '{"code": 0, "msg": "', truncate=True
+            ),
+            KsherOutcome.RESET: lambda: SandboxResponse(reset=True),
+            KsherOutcome.CANCEL_FAILED: lambda: _code(KsherResultCode.CANCEL_FAILED),
+            KsherOutcome.LIAR: lambda: _code(KsherResultCode.ORDER_ALREADY_CANCELLED),
         }
         if outcome in faults:
-            return faults[outcome]
+            return faults[outcome]()
         if outcome is KsherOutcome.NOT_FOUND and mch_order_no not in self.orders:
             return _code(KsherResultCode.ORDER_NOT_FOUND)
-        if outcome is KsherOutcome.CANCEL_FAILED:
-            return _code(KsherResultCode.CANCEL_FAILED)
-        order = self.orders.get(mch_order_no) or self.add_order(
-            mch_order_no, _initial_result(outcome)
-        )
+        order = self._order(mch_order_no, outcome)
+        if outcome is KsherOutcome.PAID_SIGNED:
+            order.result = "SUCCESS"
+            return self._signed({"mch_order_no": mch_order_no, "result": "SUCCESS"})
         if order.result == "SUCCESS":
             return _code(KsherResultCode.ORDER_ALREADY_PAID)
         if order.result == "CLOSED":
@@ -337,11 +339,10 @@ class KsherSandbox:
         if outcome is KsherOutcome.BAD_SIGNATURE:
             # A signed success (a shape Ksher does not document for cancel) with a bad signature.
             return self._signed({"mch_order_no": mch_order_no, "result": "CLOSED"}, wrong=True)
-        body = {"code": 0, "msg": _OK, "data": "取消成功", "message": _OK}
-        response = SandboxResponse.json(json.dumps(body, ensure_ascii=False))
-        if outcome is KsherOutcome.SLOW:
-            response.delay = self.slow_delay
-        return response
+        delay = self.slow_delay if outcome is KsherOutcome.SLOW else 0.0
+        return json_response(
+            {"code": 0, "msg": _OK, "data": "取消成功", "message": _OK}, delay=delay
+        )
 
 
 def _initial_result(outcome: KsherOutcome) -> str:

@@ -15,27 +15,30 @@ Values are written as text: a string as is, an int in decimal, a `~decimal.Decim
 ``None``, booleans, objects and arrays as compact JSON (INFERRED, see README). Floats are refused.
 
 `cryptography` verifies with a 512-bit key (only *generating* keys under 1024 bits is refused),
-so no hand-written RSA is needed.
+so no hand-written RSA is needed. Keys load through `penalty.providers._keys`, the loader every
+provider shares: a merchant key under 1024 bits is refused; a Ksher key under 1024 bits (its
+published one has 512) loads with a `~penalty.providers._keys.KeyWarning` when configured.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from penalty.errors import InvalidInput
+from penalty.providers import _keys
+from penalty.providers._keys import KeySource
 
 __all__ = [
     "KSHER_PUBLIC_KEY_DER_B64",
+    "MIN_MERCHANT_BITS",
     "ksher_public_key",
     "load_private_key",
     "load_public_key",
@@ -53,71 +56,56 @@ KSHER_PUBLIC_KEY_DER_B64 = (
 _HEX_RE = re.compile(r"[0-9a-f]+")
 
 
+#: The shortest merchant key accepted (Ksher's merchant platform issues 1024-bit keys).
+MIN_MERCHANT_BITS = 1024
+#: Ksher's own keys below this size load with a `KeyWarning` (its published key has 512 bits).
+WEAK_BELOW = 1024
+
+
 @functools.cache
 def ksher_public_key() -> rsa.RSAPublicKey:
-    """Ksher's published public key, the default for verifying its responses.
+    """Ksher's published public key, the default for verifying its responses (RSA-512).
 
     Example:
         >>> ksher_public_key().key_size
         512
     """
-    return load_public_key(KSHER_PUBLIC_KEY_DER_B64)
+    return _keys.load_public_key(
+        KSHER_PUBLIC_KEY_DER_B64.encode(), setting="ksher.public_key", min_bits=512, who="Ksher"
+    )
 
 
-def load_public_key(source: str | bytes | Path) -> rsa.RSAPublicKey:
-    """An RSA public key from a PEM file path, PEM text (SPKI or PKCS#1) or base64 SPKI DER.
-
-    Raises:
-        InvalidInput: not an RSA public key in one of those forms (``code="invalid_key"``).
-
-    Example:
-        >>> load_public_key(KSHER_PUBLIC_KEY_DER_B64).public_numbers().e
-        65537
-    """
-    data = source.read_bytes() if isinstance(source, Path) else source
-    raw = data.encode("ascii", "replace") if isinstance(data, str) else data
-    try:
-        if b"-----BEGIN" in raw:
-            key = serialization.load_pem_public_key(raw)
-        else:
-            key = serialization.load_der_public_key(base64.b64decode(raw, validate=True))
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(
-            "not an RSA public key (PEM or base64 DER)", path="public_key", code="invalid_key"
-        ) from exc
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise InvalidInput("not an RSA key", path="public_key", code="invalid_key")
-    return key
-
-
-def load_private_key(source: bytes | Path) -> rsa.RSAPrivateKey:
-    """An RSA private key from a PEM file path or PEM bytes (PKCS#1 or PKCS#8, unencrypted).
-
-    The key material never appears in an error message.
-
-    Raises:
-        InvalidInput: unreadable, encrypted, or not RSA (``code="invalid_key"``).
+def load_public_key(
+    source: KeySource | rsa.RSAPublicKey, *, setting: str = "ksher.public_key"
+) -> rsa.RSAPublicKey:
+    """The key Ksher's answers are verified with (`penalty.providers._keys`): a file, PEM, bare
+    base64 DER (as bytes) or a key; one under 1024 bits loads with a `KeyWarning`.
 
     Example:
         >>> from penalty.providers.ksher.sandbox import sandbox_key_path
-        >>> pem = sandbox_key_path("ksher-merchant-TEST-ONLY.pem").read_bytes()
-        >>> load_private_key(pem).key_size
+        >>> load_public_key(sandbox_key_path("ksher-gateway-TEST-ONLY-public.pem")).key_size
         1024
     """
-    where = str(source) if isinstance(source, Path) else "<bytes>"
-    try:
-        raw = source.read_bytes() if isinstance(source, Path) else source
-        key = serialization.load_pem_private_key(raw, password=None)
-    except (OSError, ValueError, TypeError) as exc:
-        raise InvalidInput(
-            f"cannot read an unencrypted RSA private key PEM ({type(exc).__name__})",
-            path="private_key",
-            value=where,
-            code="invalid_key",
-        ) from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise InvalidInput("not an RSA key", path="private_key", value=where, code="invalid_key")
-    return key
+    return _keys.load_public_key(
+        source, setting=setting, min_bits=512, weak_below=WEAK_BELOW, who="Ksher"
+    )
+
+
+def load_private_key(
+    source: KeySource | rsa.RSAPrivateKey, *, setting: str = "ksher.private_key"
+) -> rsa.RSAPrivateKey:
+    """The merchant's RSA private key (a file, PEM text or bytes, or a key), at least 1024 bits.
+
+    The key material never appears in an error message.
+
+    Example:
+        >>> from penalty.providers.ksher.sandbox import sandbox_key_path
+        >>> load_private_key(sandbox_key_path("ksher-merchant-TEST-ONLY.pem")).key_size
+        1024
+    """
+    return _keys.load_private_key(
+        source, setting=setting, min_bits=MIN_MERCHANT_BITS, who="a Ksher merchant key"
+    )
 
 
 def _text(name: str, value: object) -> str:
@@ -169,8 +157,7 @@ def sign(params: Mapping[str, object], private_key: rsa.RSAPrivateKey) -> str:
 
     Example:
         >>> from penalty.providers.ksher.sandbox import sandbox_key_path
-        >>> pem = sandbox_key_path("ksher-merchant-TEST-ONLY.pem").read_bytes()
-        >>> key = load_private_key(pem)
+        >>> key = load_private_key(sandbox_key_path("ksher-merchant-TEST-ONLY.pem"))
         >>> signature = sign({"appid": "mch35000", "mch_order_no": "A1"}, key)
         >>> len(signature), verify({"mch_order_no": "A1", "appid": "mch35000"}, signature,
         ...                        key.public_key())

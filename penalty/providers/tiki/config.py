@@ -1,7 +1,8 @@
-"""Settings of a Tiki client, from code, environment variables or a TOML file.
+"""Settings of a Tiki client: `Config`, from code, environment variables or a TOML file.
 
 Every setting has an environment variable ``PENALTY_TIKI_<NAME>`` and a key in the ``[tiki]``
-table of a TOML config file (``--config`` or ``PENALTY_TIKI_CONFIG``); the environment wins:
+table of a TOML config file (``--config`` or ``PENALTY_TIKI_CONFIG``); the environment wins
+(`penalty.providers._config`):
 
 =================  ==========================================================================
 name               meaning
@@ -10,44 +11,42 @@ name               meaning
                    sandbox's (plain ``http`` only for a loopback sandbox)
 ``client_key``     the app's client key, sent as ``X-Tiniapp-Client-Id``
 ``client_secret``  the app's client secret (secret; signs every request)
-``timeout``        seconds to wait for an answer (default 15)
+``timeout``        seconds to wait for an answer (default 15, at most 300)
 =================  ==========================================================================
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
 
-from penalty.providers._settings import build_settings, check_base_url, load_values
-from penalty.providers.tiki.client import PRODUCTION_URL, TikiClient
+from penalty.providers._config import BaseUrl, HeaderText, ProviderConfig
 
-__all__ = ["TikiSettings"]
+__all__ = ["PRODUCTION_URL", "SANDBOX_URL", "Config"]
+
+#: Production base URL (PROTOCOLS B.5, confirmed).
+PRODUCTION_URL = "https://api.tiki.vn/tiniapp-open-api"
+#: Tiki's sandbox base URL as the lead-gen docs use it (PROTOCOLS B.5: inferred for orders).
+SANDBOX_URL = "https://api.tiki.vn/tiniapp-sandbox-open-api"
 
 
-class TikiSettings(BaseModel):
-    """Everything a `TikiClient` needs; build it directly or with `TikiSettings.load`.
+class Config(ProviderConfig):
+    """Everything a Tiki `Client` needs; build it directly or with `Config.load`.
 
     Example:
-        >>> settings = TikiSettings(client_key="key", client_secret="TEST-ONLY-secret")
-        >>> "TEST-ONLY" in repr(settings), settings.base_url
+        >>> config = Config(client_key="key", client_secret="TEST-ONLY-secret")
+        >>> "TEST-ONLY" in repr(config), config.base_url
         (False, 'https://api.tiki.vn/tiniapp-open-api')
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="PENALTY_TIKI_")
+    provider: ClassVar[str] = "tiki"
 
-    base_url: str = PRODUCTION_URL
-    client_key: str = Field(min_length=1)
+    base_url: BaseUrl = PRODUCTION_URL
+    client_key: HeaderText
     client_secret: SecretStr
-    timeout: float = Field(default=15.0, gt=0)
-
-    @field_validator("base_url")
-    @classmethod
-    def _https(cls, raw: str) -> str:
-        return check_base_url(raw)
 
     @field_validator("client_secret")
     @classmethod
@@ -56,36 +55,3 @@ class TikiSettings(BaseModel):
             msg = "must not be empty"
             raise ValueError(msg)
         return raw
-
-    @classmethod
-    def load(
-        cls,
-        *,
-        config_file: str | Path | None = None,
-        environ: Mapping[str, str] | None = None,
-        **overrides: Any,
-    ) -> TikiSettings:
-        """Settings from a TOML file (optional), then ``PENALTY_TIKI_*``, then ``overrides``.
-
-        Raises:
-            InvalidInput: a missing or malformed setting or an unreadable file, naming the
-                setting or file (never a secret's value).
-
-        Example:
-            >>> env = {"PENALTY_TIKI_CLIENT_KEY": "key", "PENALTY_TIKI_CLIENT_SECRET": "s"}
-            >>> TikiSettings.load(environ=env).client_key
-            'key'
-        """
-        values = load_values("tiki", cls.model_fields, config_file=config_file, environ=environ)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return build_settings(cls, "tiki", values)
-
-    def client(self, **kwargs: Any) -> TikiClient:
-        """A `TikiClient` with these settings (``kwargs`` go to its constructor)."""
-        return TikiClient(
-            client_key=self.client_key,
-            client_secret=self.client_secret,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            **kwargs,
-        )

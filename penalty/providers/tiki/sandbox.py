@@ -1,16 +1,16 @@
 """A local stand-in for Tiki's ``POST /order/cancel``: checks signatures, keeps order state.
 
 It verifies every request's ``X-Tiniapp-*`` headers with its own TEST-ONLY key and secret, then
-answers from a small in-memory order book. An order's outcome is switchable three ways, first
-match wins: `TikiSandbox.force` (every order), `TikiSandbox.set_outcome` (one order), or a prefix
-on the order id, handy from the command line:
+answers from a small in-memory order book (bounded: `penalty.providers._book`). An order's
+outcome is switchable three ways, first match wins: ``Sandbox.outcomes.force`` (every order),
+`Sandbox.set_outcome` (one order), or a prefix on the order id, handy from the command line:
 
 ============== ================================================================
 ``completed-`` the order is ``completed``: 400 error envelope
 ``canceled-``  already ``canceled``: 400 error envelope
 ``missing-``   no such order: 404 error envelope
 ``badsig-``    answers 401 as if the signature were wrong
-``slow-``      cancels, but answers after `TikiSandbox.slow_delay` seconds
+``slow-``      cancels, but answers after ``slow_delay`` seconds
 ``fail-``      503 with an error envelope
 ``garbage-``   200 with a body that is not JSON
 ``truncated-`` 200 announcing more bytes than it sends, then closing
@@ -19,13 +19,12 @@ on the order id, handy from the command line:
 ============== ================================================================
 
 The error envelopes follow PROTOCOLS B.3; their messages are the sandbox's own, since Tiki does not
-document which errors its cancel endpoint returns.
+document which errors its cancel endpoint returns. No request body is kept.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,23 +34,27 @@ from typing import Any
 from pydantic import SecretStr
 
 from penalty.errors import SignatureInvalid
-from penalty.providers._http import RetryPolicy
-from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
-from penalty.providers.tiki.client import CANCEL_PATH, TikiClient
+from penalty.providers._book import Bounded, Outcomes, ProviderSandbox, Seen, json_response
+from penalty.providers._sandbox import SandboxRequest, SandboxResponse
+from penalty.providers.tiki.client import AsyncClient, Client
+from penalty.providers.tiki.config import Config
 from penalty.providers.tiki.models import OrderStatus
+from penalty.providers.tiki.protocol import CANCEL_PATH
 from penalty.providers.tiki.signing import verify_headers
 
 __all__ = [
     "SANDBOX_CLIENT_KEY",
     "SANDBOX_CLIENT_SECRET",
+    "Sandbox",
     "SandboxOrder",
     "TikiOutcome",
-    "TikiSandbox",
 ]
 
 #: The sandbox's own credentials: fake, public, TEST-ONLY.
 SANDBOX_CLIENT_KEY = "sandbox-client-key-TEST-ONLY"
 SANDBOX_CLIENT_SECRET = SecretStr("sandbox-client-secret-TEST-ONLY")
+#: Where the sandbox serves the open API (what a client's base URL ends with).
+API_ROOT = "/tiniapp-open-api"
 
 _DEFAULT_TOTAL = 1_250_000  # VND
 
@@ -69,9 +72,6 @@ class TikiOutcome(StrEnum):
     GARBAGE = "garbage"
     TRUNCATED = "truncated"
     RESET = "reset"
-
-
-_PREFIXES = {f"{outcome.value}-": outcome for outcome in TikiOutcome if outcome != "cancel"}
 
 
 @dataclass(slots=True)
@@ -93,7 +93,7 @@ def _error(status: int, message: str, reason: str = "") -> SandboxResponse:
             "metadata": {"service_code": "sandbox", "request_id": "sandbox"},
         },
     }
-    return SandboxResponse.json(json.dumps(body), status=status)
+    return json_response(body, status)
 
 
 def _cancel_body(payload: Any) -> tuple[str, str] | None:
@@ -113,7 +113,7 @@ def _cancel_body(payload: Any) -> tuple[str, str] | None:
     return order_id, comment
 
 
-class TikiSandbox:
+class Sandbox(ProviderSandbox[Client, AsyncClient]):
     """The handler behind a local Tiki sandbox server; see the module docstring for outcomes.
 
     Args:
@@ -121,19 +121,18 @@ class TikiSandbox:
         client_secret: the secret it verifies signatures with.
         max_skew_ms: reject requests whose timestamp is further than this from ``clock()``.
         clock: the sandbox's own clock in milliseconds.
-
-    Attributes:
-        force: when set, every cancel gets this outcome.
         slow_delay: seconds the ``SLOW`` outcome waits before answering.
-        requests: every request received, in order (tests inspect the exact bytes).
 
     Example:
-        >>> sandbox = TikiSandbox()
+        >>> sandbox = Sandbox()
         >>> with sandbox.serve() as server, sandbox.client(server.url) as client:
         ...     result = client.cancel_order("1001", "guest cancelled")
         >>> result.outcome.value, sandbox.orders["1001"].status
         ('cancelled', 'canceled')
     """
+
+    client_class = Client
+    async_client_class = AsyncClient
 
     def __init__(
         self,
@@ -142,20 +141,18 @@ class TikiSandbox:
         client_secret: SecretStr = SANDBOX_CLIENT_SECRET,
         max_skew_ms: int | None = 5 * 60 * 1000,
         clock: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+        slow_delay: float = 2.0,
     ) -> None:
+        super().__init__(slow_delay=slow_delay)
         self.client_key = client_key
         self._client_secret = client_secret
         self.max_skew_ms = max_skew_ms
         self._clock = clock
-        self.force: TikiOutcome | None = None
-        self.slow_delay = 2.0
-        self.orders: dict[str, SandboxOrder] = {}
-        self.requests: list[SandboxRequest] = []
-        self._outcomes: dict[str, TikiOutcome] = {}
-        self._lock = threading.Lock()
+        self.orders: Bounded[str, SandboxOrder] = Bounded()
+        self.outcomes: Outcomes[TikiOutcome] = Outcomes(TikiOutcome.CANCEL, TikiOutcome)
 
     def __repr__(self) -> str:
-        return f"TikiSandbox(client_key={self.client_key!r}, orders={len(self.orders)})"
+        return f"tiki.Sandbox(client_key={self.client_key!r}, orders={len(self.orders)})"
 
     def add_order(
         self,
@@ -164,46 +161,34 @@ class TikiSandbox:
         grand_total: int = 0,
     ) -> SandboxOrder:
         """Put an order in the book (``grand_total`` in VND; 0 picks a default)."""
-        order = SandboxOrder(order_id, status, grand_total or _DEFAULT_TOTAL)
-        self.orders[order_id] = order
-        return order
+        with self._lock:
+            order = self.orders[order_id] = SandboxOrder(
+                order_id, status, grand_total or _DEFAULT_TOTAL
+            )
+            return order
 
     def set_outcome(self, order_id: str, outcome: TikiOutcome) -> None:
         """Answer cancels of ``order_id`` with ``outcome``."""
-        self._outcomes[order_id] = outcome
+        self.outcomes.set(order_id, outcome)
 
-    def serve(self, *, port: int = 0) -> SandboxServer:
-        """A `SandboxServer` for this sandbox on 127.0.0.1 (use it as a context manager)."""
-        return SandboxServer(self, port=port)
-
-    def client(self, url: str, **kwargs: Any) -> TikiClient:
-        """A `TikiClient` for a server of this sandbox at ``url`` (no retry waits)."""
-        kwargs.setdefault("retry", RetryPolicy(backoff=0.0, max_backoff=0.0))
-        kwargs.setdefault("sleep", lambda _seconds: None)
-        return TikiClient(
-            client_key=self.client_key,
-            client_secret=self._client_secret,
-            base_url=url + "/tiniapp-open-api",
-            **kwargs,
-        )
-
-    def __call__(self, request: SandboxRequest) -> SandboxResponse:
-        """Answer one request (the `SandboxServer` handler)."""
+    def reset(self) -> None:
+        """Forget every order, outcome and request seen."""
         with self._lock:
-            self.requests.append(request)
-            return self._answer(request)
+            super().reset()
+            self.orders.clear()
+            self.outcomes.clear()
 
-    def _outcome(self, order_id: str) -> TikiOutcome:
-        if self.force is not None:
-            return self.force
-        if order_id in self._outcomes:
-            return self._outcomes[order_id]
-        for prefix, outcome in _PREFIXES.items():
-            if order_id.startswith(prefix):
-                return outcome
-        return TikiOutcome.CANCEL
+    def config(self, url: str, **settings: Any) -> Config:
+        """A client `Config` for a server of this sandbox at ``url`` (its TEST-ONLY secret)."""
+        values: dict[str, Any] = {
+            "client_key": self.client_key,
+            "client_secret": self._client_secret,
+            "base_url": url + API_ROOT,
+        }
+        return Config(**{**values, **settings})
 
-    def _answer(self, request: SandboxRequest) -> SandboxResponse:
+    def answer(self, request: SandboxRequest) -> SandboxResponse:
+        """Answer one request."""
         if request.method != "POST" or not request.path.endswith(CANCEL_PATH):
             return _error(404, "not found")
         try:
@@ -217,6 +202,7 @@ class TikiSandbox:
                 max_skew_ms=self.max_skew_ms,
             )
         except (UnicodeDecodeError, SignatureInvalid):
+            self.record(Seen("cancel", "", answered="401"))
             return _error(401, "invalid signature")
         if not request.headers.get("content-type", "").startswith("application/json"):
             return _error(400, "invalid parameters")
@@ -227,22 +213,24 @@ class TikiSandbox:
         if fields is None:
             return _error(400, "invalid parameters")
         order_id, _comment = fields
-        return self._cancel(order_id, self._outcome(order_id))
+        outcome = self.outcomes.of(order_id)
+        self.record(Seen("cancel", order_id, answered=outcome.value))
+        return self._cancel(order_id, outcome)
 
     def _cancel(self, order_id: str, outcome: TikiOutcome) -> SandboxResponse:
-        if outcome is TikiOutcome.BAD_SIGNATURE:
-            return _error(401, "invalid signature")
-        if outcome is TikiOutcome.SERVER_ERROR:
-            return _error(503, "service unavailable")
-        if outcome is TikiOutcome.GARBAGE:
-            return SandboxResponse(status=200, body=b"<html>upstream said hi</html>")
-        if outcome is TikiOutcome.TRUNCATED:
-            return SandboxResponse.json('{"data": {"order": {"id": "', truncate=True)
-        if outcome is TikiOutcome.RESET:
-            return SandboxResponse(reset=True)
-        if outcome is TikiOutcome.NOT_FOUND:
-            return _error(404, "order not found")
-        order = self.orders.get(order_id) or self.add_order(order_id)
+        faults = {
+            TikiOutcome.BAD_SIGNATURE: lambda: _error(401, "invalid signature"),
+            TikiOutcome.SERVER_ERROR: lambda: _error(503, "service unavailable"),
+            TikiOutcome.GARBAGE: lambda: SandboxResponse(body=b"<html>upstream said hi</html>"),
+            TikiOutcome.TRUNCATED: lambda: SandboxResponse.json(
+                '{"data": {"order": {"id": "', truncate=True
+            ),
+            TikiOutcome.RESET: lambda: SandboxResponse(reset=True),
+            TikiOutcome.NOT_FOUND: lambda: _error(404, "order not found"),
+        }
+        if outcome in faults:
+            return faults[outcome]()
+        order = self.orders.remember(order_id, lambda: SandboxOrder(order_id))
         if outcome is TikiOutcome.COMPLETED:
             order.status = OrderStatus.COMPLETED.value
         elif outcome is TikiOutcome.ALREADY_CANCELLED:
@@ -258,4 +246,4 @@ class TikiSandbox:
             }
         }
         delay = self.slow_delay if outcome is TikiOutcome.SLOW else 0.0
-        return SandboxResponse.json(json.dumps(answer, ensure_ascii=False), delay=delay)
+        return json_response(answer, delay=delay)
