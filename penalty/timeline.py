@@ -339,6 +339,44 @@ class Timeline:
         position = bisect_right(self._bounds, nanos)
         return self._quotes[position] or self._quote_at(position)
 
+    def instant(self, at: datetime | str) -> int:
+        """``at`` as nanoseconds since the Unix epoch, read as `quote` reads it.
+
+        Raises:
+            InvalidInstant: ``at`` is malformed, naive, or in a DST gap.
+        """
+        try:
+            return _datetime_sub(at, EPOCH) // _ONE_US * NS_PER_US  # type: ignore[type-var]
+        except TypeError:
+            return self._read(at, warn=True)[0]
+
+    def quote_nanos(self, nanos: int) -> Quote:
+        """The quote at the instant ``nanos`` nanoseconds after the Unix epoch: exact, no parsing.
+
+        Example:
+            >>> import penalty
+            >>> timeline = penalty.compile(penalty.from_gotadi([]),
+            ...                            penalty.Booking(total="10", currency="USD"))
+            >>> timeline.quote_nanos(1_620_817_200_000_000_001).fee
+            Decimal('10.00')
+        """
+        position = bisect_right(self._bounds, nanos)
+        return self._quotes[position] or self._quote_at(position)
+
+    def table(self) -> tuple[list[int], list[Decimal], list[Phase]]:
+        """The compiled intervals: sorted boundaries (nanoseconds), each interval's fee, phase.
+
+        Interval ``i`` is ``[bounds[i - 1], bounds[i])``, open at both ends of the list. The
+        lists are the timeline's own: read them, never change them (`penalty.rooms` merges
+        timelines from them).
+
+        Raises:
+            InvalidPolicy: ``unsupported_kind`` when some interval's fee is not known.
+        """
+        if self._unavailable:
+            self._refuse(min(self._unavailable))
+        return self._bounds, self._fees, self._phases
+
     def _assumed(self, quote: Quote) -> Quote:
         """``quote`` with a warning that its cancel time was read in the booking's zone."""
         note = construct(
