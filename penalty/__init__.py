@@ -15,9 +15,9 @@ Example:
 
 The package is layered, each layer importing only those below it: `errors` → `money`,
 `instants` → `booking`, `rules`, `policy` → `compiler` → `timeline` → `rooms` → `formats` →
-`preview` → `providers` → `service`, `batch` → `cli`. This module sits above the engine and the formats
-and re-exports their public names; the heavier layers (`preview`, `providers`, `strategies`)
-are submodules imported on first use (``penalty.preview``).
+`preview` → `providers` → `service`, `batch` → `cli`. This module sits above the engine and
+the formats and re-exports their public names; the heavier layers (`preview`, `providers`,
+`strategies`) are submodules imported on first use (``penalty.preview``).
 """
 
 from __future__ import annotations
