@@ -38,9 +38,7 @@ def _arrival_relative(deadline: Deadline, policy: Policy, booking: Booking) -> d
     return from_nanos(local, UTC) - timedelta(seconds=deadline.before // 10**9)
 
 
-def _aware(
-    moment: datetime | Deadline | None, policy: Policy, booking: Booking
-) -> datetime | None:
+def _aware(moment: datetime | Deadline | None, policy: Policy, booking: Booking) -> datetime | None:
     if isinstance(moment, Deadline):
         return _arrival_relative(moment, policy, booking)
     if moment is None or moment.utcoffset() is not None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from penalty.booking import Booking
 from penalty.money import minor_unit
 from penalty.policy import Deadline, Policy, Surcharge, Window
+from penalty.rooms import Room, Rooms
 from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 from penalty.timeline import Quote, Timeline
 from penalty.timeline import compile as compile_policy_into_timeline
@@ -34,6 +35,8 @@ __all__ = [
     "offsets",
     "policies",
     "quotes",
+    "room_lists",
+    "rooms",
     "rules",
     "surcharges",
     "windows",
@@ -333,3 +336,34 @@ def quotes(draw: st.DrawFn, *, any_rules: bool = True) -> Quote:
     policy, booking = draw(cases(any_rules=any_rules))
     timeline = compile_policy_into_timeline(policy, booking)
     return timeline.quote(draw(boundary_instants(timeline)))
+
+
+@st.composite
+def room_lists(
+    draw: st.DrawFn, *, min_rooms: int = 1, max_rooms: int = 3, any_rules: bool = True
+) -> list[Room]:
+    """Rooms of one booking: each its own policy and booking (`cases`), all in one currency.
+
+    Some rooms are named, some not (`Rooms` names those by their place).
+    """
+    first_policy, first_booking = draw(cases(any_rules=any_rules, max_windows=4))
+    currency = first_booking.currency
+    items = [(first_policy, first_booking)]
+    for _ in range(draw(st.integers(min_rooms, max_rooms)) - 1):
+        booking = draw(bookings(currency))
+        relative = any_rules and booking.check_in is not None
+        policy = draw(policies(currency, any_rules=any_rules, max_windows=4, relative=relative))
+        if relative and booking.timezone is None and policy.local_zone is None:
+            policy = policy.model_copy(update={"local_zone": draw(st.sampled_from(ZONES))})
+        items.append((policy, booking))
+    return [
+        Room(policy, booking, name=f"Room {chr(65 + index)}" if draw(st.booleans()) else None)
+        for index, (policy, booking) in enumerate(items)
+    ]
+
+
+def rooms(
+    *, min_rooms: int = 1, max_rooms: int = 3, any_rules: bool = True
+) -> st.SearchStrategy[Rooms]:
+    """A compiled booking of several rooms (`penalty.rooms.Rooms`) from `room_lists`."""
+    return room_lists(min_rooms=min_rooms, max_rooms=max_rooms, any_rules=any_rules).map(Rooms)
