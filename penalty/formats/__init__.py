@@ -242,6 +242,8 @@ def parse(
         try:
             payload = json.loads(text, parse_float=Decimal)
         except (ValueError, RecursionError) as exc:
+            if format == "derbysoft" and isinstance(text, str):  # a code: its own errors
+                return translator(format)(text, zone=zone, fold=fold)
             raise InvalidPolicy(
                 "the policy is not JSON", path="policy", value=text[:80], code="invalid_json"
             ) from exc
