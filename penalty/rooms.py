@@ -135,7 +135,11 @@ class RoomsSummary(FrozenModel):
             "refundability": self.refundability,
             "next_change": None
             if change is None
-            else {"at": _iso(change.since), "fee": str(change.fee)},
+            else {
+                "at": _iso(change.since),
+                "fee": str(change.fee),
+                "gotadi_amount": change.gotadi_amount,
+            },
         }
 
 

@@ -125,7 +125,11 @@ def test_facts_of_two_rooms() -> None:
     assert summary["fee"] == "300000"
     assert summary["free_until"] == "2021-05-11T18:00:00+07:00"
     assert summary["refundability"] == "partial"
-    assert summary["next_change"] == {"at": "2021-05-12T18:00:00+07:00", "fee": "1300000"}
+    assert summary["next_change"] == {
+        "at": "2021-05-12T18:00:00+07:00",
+        "fee": "1300000",
+        "gotadi_amount": "1300000.00",
+    }
     assert [room["name"] for room in summary["rooms"]] == ["Deluxe", "Room 2"]
 
 
