@@ -80,7 +80,11 @@ def convert_validation_error(
 class FrozenModel(BaseModel):
     """Immutable, rejects unknown fields, raises ``_error`` (a `penalty.errors.InvalidInput`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=False)
+    # Schemas are built on first use, not at import: `penalty quote` starts faster, and the hot
+    # paths build models with `construct` (they never validate through pydantic).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=False, defer_build=True
+    )
 
     _error: ClassVar[type[InvalidInput]] = InvalidInput
 

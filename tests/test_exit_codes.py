@@ -30,11 +30,10 @@ from penalty.providers.gotadi.keys import bundled_key_path
 from penalty.providers.gotadi.sandbox import GotadiSandbox
 from penalty.providers.gotadi.sandbox_data import SANDBOX_CONFIG_FILE
 from penalty.providers.ksher import KsherSandbox
-from penalty.providers.ksher.sandbox import SANDBOX_APPID
+from penalty.providers.ksher.sandbox import SANDBOX_APPID, sandbox_key_path
 from penalty.providers.tiki import TikiSandbox
 from penalty.providers.tiki.sandbox import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET
 
-DATA = Path(__file__).resolve().parents[1] / "penalty" / "data"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gotadi"
 #: Inside seed 001's windows (EX3: 70 % of 3,000,000 VND).
 AT = "2021-05-13T09:00:00+07:00"
@@ -82,8 +81,8 @@ def _point_at(monkeypatch: pytest.MonkeyPatch, *, gotadi: str, tiki: str, ksher:
         "PENALTY_TIKI_TIMEOUT": TIMEOUT,
         "PENALTY_KSHER_BASE_URL": ksher + "/api",
         "PENALTY_KSHER_APPID": SANDBOX_APPID,
-        "PENALTY_KSHER_PRIVATE_KEY": str(DATA / "ksher-merchant-TEST-ONLY.pem"),
-        "PENALTY_KSHER_PUBLIC_KEY": str(DATA / "ksher-gateway-TEST-ONLY-public.pem"),
+        "PENALTY_KSHER_PRIVATE_KEY": str(sandbox_key_path("ksher-merchant-TEST-ONLY.pem")),
+        "PENALTY_KSHER_PUBLIC_KEY": str(sandbox_key_path("ksher-gateway-TEST-ONLY-public.pem")),
         "PENALTY_KSHER_TIMEOUT": TIMEOUT,
     }
     for name, value in values.items():

@@ -341,3 +341,45 @@ def test_times_are_shown_in_the_hotel_zone_whatever_offset_windows_use() -> None
     assert Policy.from_gotadi([paris_window]).timeline(no_zone).segments[1].end.isoformat() == (  # type: ignore[union-attr]
         "2021-03-29T17:00:00+01:00"
     )
+
+
+def test_one_fee_has_one_wire_amount_in_a_three_digit_currency() -> None:
+    """Rule 13: the wire amount is written from the rounded fee, in a window and after it."""
+    policy = Policy.from_gotadi(
+        [
+            gotadi_window(
+                "2021-05-12T18:00:00+07:00",
+                "2021-05-13T18:00:00+07:00",
+                "AMOUNT",
+                amount="1.2345",
+                currency="KWD",
+            )
+        ]
+    )
+    timeline = policy.timeline(Booking(total="1.235", currency="KWD"))
+    inside, after = timeline.quote(at(12, 19)), timeline.quote(at(13, 19))
+    assert (inside.fee, inside.gotadi_amount) == (Decimal("1.235"), "1.24")
+    assert (after.fee, after.gotadi_amount) == (Decimal("1.235"), "1.24")
+    assert {s.gotadi_amount for s in timeline.segments if s.fee} == {"1.24"}
+
+
+def test_every_assumption_is_a_warning() -> None:
+    """Rule 19: the average night, no windows and rates that do not add up are warnings."""
+    nights = Policy.from_gotadi(
+        [
+            gotadi_window(
+                "2021-05-12T18:00:00+07:00", "2021-05-13T18:00:00+07:00", "NIGHTS", nights="1"
+            )
+        ]
+    )
+    no_rates = Booking.model_validate(
+        {"total": "3000000", "currency": "VND", "check_in": "2021-05-13", "check_out": "2021-05-16"}
+    )
+    assert [w.code for w in nights.timeline(no_rates).warnings] == ["average_night"]
+    uneven = Booking.model_validate(
+        {"total": "3000000", "currency": "VND", "nightly_rates": ["1000000", "1000000"]}
+    )
+    assert [w.code for w in nights.timeline(uneven).warnings] == ["rates_do_not_add_up"]
+    empty = Policy.from_gotadi([]).timeline(BOOKING)
+    assert [w.code for w in empty.warnings] == ["no_windows"]
+    assert [w.code for w in empty.quote(at(1)).warnings] == ["no_windows"]

@@ -59,16 +59,28 @@ EXIT_USAGE = 2
 EXIT_PROVIDER = 3
 EXIT_INTERRUPTED = 130
 
-#: Subcommand modules, each with ``register(subparsers)``; imported only when the CLI runs.
-_COMMAND_MODULES = (
-    "penalty.cli.engine",
-    "penalty.cli.preview",
-    "penalty.cli.tiki",
-    "penalty.cli.ksher",
-    "penalty.cli.gotadi",
-    "penalty.cli.sandbox",
-    "penalty.cli.serve",
-)
+#: Every subcommand: the module whose ``register(subparsers)`` adds it, and its one-line help.
+#: Only the chosen command's module is imported (``penalty quote`` never loads the providers,
+#: the previews or the service); the others are listed by name for ``penalty --help``.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "quote": ("penalty.cli.engine", "the fee of cancelling at one instant"),
+    "schedule": ("penalty.cli.engine", "the whole fee schedule of a booking"),
+    "preview": (
+        "penalty.cli.preview",
+        "the fee schedule as localized sentences, UI JSON or an SVG chart",
+    ),
+    "tiki": ("penalty.cli.tiki", "Tiki mini-app orders (payment side)"),
+    "ksher": ("penalty.cli.ksher", "Ksher Gateway Pay orders (payment side)"),
+    "gotadi": ("penalty.cli.gotadi", "Gotadi hotel bookings: penalty, cancel, status"),
+    "sandbox": (
+        "penalty.cli.sandbox",
+        "serve a provider's local sandbox on 127.0.0.1 (for tests and demos)",
+    ),
+    "serve": (
+        "penalty.cli.serve",
+        "serve quotes, schedules and fee previews over HTTP (JSON, OpenAPI 3.1)",
+    ),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,8 +122,11 @@ def _label(error: PenaltyError) -> str:
     return "provider error" if isinstance(error, ProviderError) else "error"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every registered subcommand."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: the chosen command in full, every other one by name only.
+
+    Without ``argv`` (or with no command in it) every command is registered in full.
+    """
     parser = _Parser(
         prog="penalty",
         description="Exact hotel cancellation penalties from provider windows.",
@@ -120,14 +135,25 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
-    for name in _COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    chosen = None if argv is None else next((a for a in argv if not a.startswith("-")), None)
+    wanted = {module for module, _ in _COMMANDS.values()}
+    if chosen in _COMMANDS:
+        wanted = {_COMMANDS[chosen][0]}
+    registered: set[str] = set()
+    for name, (module, text) in _COMMANDS.items():
+        if module in wanted:
+            if module not in registered:
+                registered.add(module)
+                importlib.import_module(module).register(subparsers)
+        else:  # listed for --help; choosing it builds the parser again with its module
+            subparsers.add_parser(name, help=text, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to `sys.exit`)."""
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(arguments).parse_args(arguments)
     try:
         code: int = args.run(args)
         sys.stdout.flush()

@@ -54,7 +54,7 @@ _FLOAT_HINT = "read the JSON with json.loads(text, parse_float=Decimal) so that 
 class Raw(BaseModel):
     """A provider object exactly as sent: frozen, unknown keys ignored, aliases for names."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
 
 def find_key(obj: dict[str, Any], name: str) -> str | None:

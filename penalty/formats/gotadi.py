@@ -85,7 +85,7 @@ _NAMES = dict(_SOURCE_FIELDS)
 
 
 class _Raw(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class GotadiCancelPenalty(_Raw):

@@ -8,7 +8,7 @@ babel with the explicit locale; the sentences come from a small typed table per 
 
 The package reads in layers: `penalty.preview.types` (what a preview is), `_messages` (the
 wording), `_format` (babel), `_build` (segments into lines), `svg` (the chart); this module
-puts them together.
+puts them together. babel is imported only when a preview is built.
 
 Example:
     >>> from penalty import Booking, Policy
@@ -36,7 +36,6 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from penalty.preview._build import build
 from penalty.preview.types import JSON_VERSION, Chart, Kind, Line, Now, Preview, Room, Tick
 from penalty.rooms import Rooms
 from penalty.timeline import Timeline
@@ -83,4 +82,8 @@ def preview(
         ₫2,100,000 70% | from Wed 12 May, 18:00 until Thu 13 May, 18:00
         ₫3,000,000 None | from Thu 13 May, 18:00
     """
+    # babel loads with the builder, when a preview is first built: `import penalty.preview`
+    # stays cheap (the builder imports nothing of this module: no cycle).
+    from penalty.preview._build import build
+
     return build(timeline, locale, now=now, viewer_tz=viewer_tz)
