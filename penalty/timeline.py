@@ -540,8 +540,22 @@ class Timeline:
         ``Boundary.END_INCLUSIVE`` the deadline itself is still free, so ``free_until`` is one
         nanosecond after it (shown to the microsecond); under the default ``[start, end)`` it
         is the window's start, exclusive: cancel strictly before it.
+
+        Raises:
+            InvalidPolicy: ``unsupported_kind`` when a fee penalty cannot price comes before
+                the first charged instant (whether that stretch is free is not known).
         """
-        return free_until_of(self.segments)
+        if not self._unavailable:
+            return free_until_of(self.segments)
+        fees = self._fees
+        for position in range(len(fees)):
+            if position in self._unavailable:
+                self._refuse(position)
+            if list.__getitem__(fees, position) > 0:
+                if not position:
+                    return None
+                return from_nanos(self._bounds[position - 1], self.zone)
+        return ALWAYS_FREE
 
     def refundability(self, at: datetime | str) -> Refundability:
         """How much cancelling at ``at`` refunds (SEMANTICS rule 20).

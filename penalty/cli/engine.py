@@ -25,7 +25,7 @@ from typing import Any
 
 from penalty.booking import Booking
 from penalty.cli._io import load_json, load_policy
-from penalty.errors import InvalidInput
+from penalty.errors import InvalidInput, InvalidPolicy
 from penalty.formats import FORMATS
 from penalty.formats import parse as parse_policy
 from penalty.policy import Policy, PolicyWarning
@@ -37,6 +37,7 @@ from penalty.timeline import (
     Segment,
     Timeline,
     free_until_json,
+    refundability_of,
 )
 
 __all__ = ["add_policy_options", "compile_subject", "register"]
@@ -241,8 +242,13 @@ def _run_quote(args: argparse.Namespace) -> int:
     subject = _subject(args)
     if isinstance(subject, Rooms):
         return _quote_rooms(subject, args)
-    summary = subject.summary(args.at)
-    quote: Quote = summary.quote
+    quote: Quote = subject.quote(args.at)
+    try:
+        summary = subject.summary(args.at)
+    except InvalidPolicy as exc:  # a fact that depends on a charge penalty cannot price
+        if exc.code != "unsupported_kind":
+            raise
+        return _quote_without_facts(subject, quote, args, exc)
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False))
         return 0
@@ -252,6 +258,31 @@ def _run_quote(args: argparse.Namespace) -> int:
     print(f"holds:  {_held(quote.since, quote.until)}")
     _facts(summary.refundability, summary.free_until, summary.next_change, quote.currency)
     _warn(quote.warnings)
+    return 0
+
+
+def _quote_without_facts(
+    timeline: Timeline, quote: Quote, args: argparse.Namespace, exc: InvalidPolicy
+) -> int:
+    """The quote, its refundability, and a warning: ``free_until`` and ``next_change`` depend
+    on a charge penalty cannot price (a UCP outcome of an unknown kind), so they are left out,
+    never guessed.
+    """
+    refundability = refundability_of(quote.fee, timeline.booking.total)
+    if args.json:
+        shown = {**quote.to_json(), "refundability": refundability}
+        print(json.dumps(shown, ensure_ascii=False))
+    else:
+        print(f"fee:    {_money(quote.fee, quote.currency)}")
+        print(f"gotadi: {quote.gotadi_amount}")
+        print(f"phase:  {_PHASE_WORDS[quote.phase].format(window=quote.window)}")
+        print(f"holds:  {_held(quote.since, quote.until)}")
+        print(f"refund: {refundability}")
+    _warn(quote.warnings)
+    print(
+        f"warning: {exc.path}: free until and the next change are not shown: {exc.message}",
+        file=sys.stderr,
+    )
     return 0
 
 

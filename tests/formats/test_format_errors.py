@@ -372,3 +372,27 @@ def test_ucp_unknown_kind_is_unavailable_only_where_it_decides() -> None:
             "unsupported_kind",
         )
         assert "'room'" in caught.value.message
+
+
+def test_free_until_is_known_when_the_unknown_comes_after_a_charge() -> None:
+    """free_until needs only the stretch up to the first charge: an unknown outcome after it
+    does not hide it; one before it does."""
+    unknown = {"kind": "com.example.voucher"}
+    free = {"kind": "percentage", "buyer_bps": 10000}
+    charged = {"kind": "percentage", "buyer_bps": 0}
+    booking = Booking(total=Decimal(100), currency="USD")
+
+    def schedule(first: dict[str, Any], second: dict[str, Any], after: dict[str, Any]) -> Any:
+        payload = {
+            "anchor": "2026-12-22T15:00:00Z",
+            "tiers": [{"until": "PT2H", "outcome": first}, {"until": "PT1H", "outcome": second}],
+            "after_last_tier": after,
+        }
+        return pf.parse(payload, format="ucp").timeline(booking)
+
+    known = schedule(free, charged, unknown)
+    assert str(known.free_until) == "2026-12-22 13:00:00+00:00"
+    hidden = schedule(free, unknown, charged)
+    with pytest.raises(InvalidPolicy) as caught:
+        _ = hidden.free_until
+    assert caught.value.path == "tiers[1].outcome.kind"

@@ -168,3 +168,18 @@ def test_schedule_is_the_schedule_object_itself_or_held() -> None:
     assert bare.windows == held.windows
     assert bare.source.path(0) == "tiers[0].outcome"
     assert held.source.path(2) == "schedule.after_last_tier"
+
+
+def test_facts_that_depend_on_an_unknown_kind_are_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before an unknown after-last outcome: the quote and its refundability, no free_until
+    nor next_change (they would depend on it), and a warning saying so."""
+    case = next(case for case in CASES if case["id"] == "unknown_after_unselected")
+    code, out, err = _run(tmp_path, case, capsys)
+    assert code == 0
+    shown = json.loads(out)
+    assert (shown["fee"], shown["refundability"]) == ("0.00", "full")
+    assert "free_until" not in shown
+    assert "next_change" not in shown
+    assert err.startswith("warning: schedule.after_last_tier.kind: free until and the next")
