@@ -18,7 +18,9 @@ rules, as read here:
   arrival or check-in cutoff"): the policy's own anchor (SEMANTICS rule 22), so the schedule
   needs no booking and is resolved when read. It is read by the one grammar of
   `penalty.instants`, to the nanosecond; it must carry seconds and an offset; a calendar-invalid
-  date (February 30) or a leap second (``:60``) is refused.
+  date (February 30) or a leap second (``:60``) is refused. The draft's RFC 3339 also allows a
+  lower-case ``t``/``z`` and more than nine fraction digits, which the one grammar refuses (no
+  vector of the draft uses them; a finer fraction could not be kept exact anyway).
 - Each ``until`` is an elapsed ISO 8601 duration before the anchor (days, hours, minutes,
   seconds; a day is exactly 24 hours, whatever DST does; months, years, weeks and fractions are
   refused). The cutoff ``anchor - until`` is exact (no rounding, however large the duration).
