@@ -14,10 +14,10 @@ Example:
     '1000000.00'
 
 The package is layered, each layer importing only those below it: `errors` → `money`,
-`instants` → `booking`, `rules`, `policy` → `compiler` → `timeline` → `formats` → `preview`
-→ `providers` → `service`, `batch` → `cli`. This module sits above the engine and the formats
-and re-exports their public names; the heavier layers (`preview`, `providers`, `strategies`)
-are submodules imported on first use (``penalty.preview``).
+`instants` → `booking`, `rules`, `policy` → `compiler` → `timeline` → `rooms` → `formats` →
+`preview` → `providers` → `service`, `batch` → `cli`. This module sits above the engine and
+the formats and re-exports their public names; the heavier layers (`preview`, `providers`,
+`strategies`) are submodules imported on first use (``penalty.preview``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from penalty.errors import (
     SignatureInvalid,
 )
 from penalty.formats import from_gotadi, parse
-from penalty.policy import Policy, PolicyWarning, Surcharge, Window, Windows
+from penalty.policy import Deadline, Policy, PolicyWarning, Surcharge, Window, Windows
+from penalty.rooms import Room, Rooms, RoomsQuote
 from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 from penalty.timeline import (
     ALWAYS_FREE,
@@ -61,6 +62,7 @@ __all__ = [
     "Booking",
     "Boundary",
     "CurrencyMismatch",
+    "Deadline",
     "Gaps",
     "InvalidBooking",
     "InvalidInput",
@@ -76,6 +78,9 @@ __all__ = [
     "ProviderRejected",
     "ProviderUnavailable",
     "Quote",
+    "Room",
+    "Rooms",
+    "RoomsQuote",
     "Rules",
     "Segment",
     "SignatureInvalid",

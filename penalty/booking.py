@@ -1,4 +1,4 @@
-"""The booking a fee is a fee *of*: total, currency, nights, dates and the hotel's zone.
+"""The booking a fee is a fee *of*: total, currency, nights, dates, the hotel's zone, check-in.
 
 A booking is validated by one function, `Booking` ``._read``, whatever way it is built
 (``Booking(...)``, `Booking.model_validate`, ``model_validate_json``, nested in another model):
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar, Self
@@ -22,9 +22,24 @@ from penalty.errors import InvalidBooking
 from penalty.instants import parse_date, zone
 from penalty.money import minor_unit, parse_decimal, validate_currency
 
-__all__ = ["Booking", "NightlyRate"]
+__all__ = ["DEFAULT_CHECK_IN_TIME", "Booking", "NightlyRate"]
 
-_FIELDS = ("total", "currency", "nightly_rates", "check_in", "check_out", "timezone")
+_FIELDS = (
+    "total",
+    "currency",
+    "nightly_rates",
+    "check_in",
+    "check_out",
+    "timezone",
+    "check_in_time",
+)
+#: The arrival's clock time when the booking does not give one (`Booking.arrival_time`): 15:00,
+#: the check-in time of every worked example of the UCP lodging draft (its schedule anchor
+#: ``2026-12-22T15:00:00-05:00``; its New York and Phoenix study fixtures check in at 15:00
+#: local) and the standard check-in hour of the large US and European chains. Assuming it is
+#: a warning on the quote (``assumed_check_in_time``).
+DEFAULT_CHECK_IN_TIME = time(15, 0)
+_CLOCK_LENGTHS = frozenset({5, 8})
 _FIELD_SET = frozenset(_FIELDS)
 _RATE_FIELDS = frozenset({"date", "amount"})
 
@@ -57,8 +72,12 @@ class Booking(FrozenModel):
         nightly_rates: the price of each night, in stay order once validated. Given either as
             plain amounts in stay order or as ``{"date", "amount"}`` objects in any order.
         check_in, check_out: the stay's dates; with them the number of nights is known.
-        timezone: the hotel's IANA zone, used to show times and to read times written
-            without an offset.
+        timezone: the hotel's IANA zone, used to show times, to read times written without
+            an offset, and to place deadlines written relative to arrival (SEMANTICS rule 22).
+        check_in_time: the property's check-in time (``"15:00"``), local to the hotel: with
+            ``check_in`` it makes the arrival instant that relative deadlines count from.
+            ``None``: `DEFAULT_CHECK_IN_TIME` (15:00) is assumed, with a warning, when a
+            deadline needs it.
 
     Example:
         >>> booking = Booking.model_validate({
@@ -80,6 +99,7 @@ class Booking(FrozenModel):
     check_in: date | None = None
     check_out: date | None = None
     timezone: str | None = None
+    check_in_time: time | None = None
 
     def __init__(self, /, **data: Any) -> None:
         _become(self, _read(data), set(data))
@@ -184,6 +204,7 @@ def _read(data: object) -> dict[str, Any]:
     if timezone is not None:
         zone(timezone, path="timezone", error=InvalidBooking)
     rates = _rates(data.get("nightly_rates"))
+    check_in_time = _clock(data.get("check_in_time"))
     if (check_in is None) != (check_out is None):
         missing = "check_out" if check_out is None else "check_in"
         raise InvalidBooking(
@@ -206,7 +227,34 @@ def _read(data: object) -> dict[str, Any]:
         "check_in": check_in,
         "check_out": check_out,
         "timezone": timezone,
+        "check_in_time": check_in_time,
     }
+
+
+def _clock(raw: object) -> time | None:
+    """A local clock time: a naive `time`, or ``"HH:MM"`` / ``"HH:MM:SS"``."""
+    if raw is None:
+        return None
+    if isinstance(raw, time):
+        if raw.tzinfo is not None:
+            raise InvalidBooking(
+                "check_in_time is the hotel's local clock time: give it without a zone",
+                path="check_in_time",
+                value=str(raw),
+                code="invalid_time",
+            )
+        return raw
+    if isinstance(raw, str) and len(raw) in _CLOCK_LENGTHS and raw.isascii() and raw[2] == ":":
+        try:
+            return time.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise InvalidBooking(
+        "check_in_time must be a local clock time like 15:00 or 14:30:00",
+        path="check_in_time",
+        value=raw,
+        code="invalid_time",
+    )
 
 
 def _total(raw: object, currency: str) -> Decimal:

@@ -3,11 +3,16 @@
 `compile_policy` turns a `Policy`'s window columns into a `Compiled` value:
 
 1. each window's edges become integer nanoseconds (a wall-clock edge is read in the booking's
-   zone, else the policy's ``local_zone``, with a warning), checked (rules 11, 15);
+   zone, else the policy's ``local_zone``, with a warning; a `Deadline` is resolved against the
+   booking's arrival, rule 22), checked (rules 11, 15);
 2. each window's charge is computed exactly (rules 4-6, 10) over one integer denominator;
 3. a sweep over the sorted edges gives every elementary interval between two boundaries its
    phase and deciding window (rules 3, 7-9);
 4. each interval's fee is rounded once (rule 12).
+
+Policies whose windows hold `Deadline` edges or `UNSUPPORTED` windows take one extra pass,
+decided once per policy (`Windows.relative`, `Windows.unsupported`): the common path of
+instants and wall-clock times is not slowed by either.
 
 `penalty.timeline.Timeline` keeps the result and answers quotes from it by bisection.
 """
@@ -15,15 +20,16 @@
 from __future__ import annotations
 
 import heapq
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from penalty._model import construct
+from penalty.booking import DEFAULT_CHECK_IN_TIME
 from penalty.errors import InvalidPolicy
-from penalty.instants import localize, to_nanos, wall_time, zone
+from penalty.instants import localize, to_nanos, wall_nanos, wall_time, zone
 from penalty.money import EXACT, minor_unit, round_fee
-from penalty.policy import PolicyWarning
+from penalty.policy import UNSUPPORTED, Deadline, EdgeZone, PolicyWarning
 from penalty.rules import (
     AfterLast,
     Basis,
@@ -40,15 +46,16 @@ if TYPE_CHECKING:
     from penalty.booking import Booking
     from penalty.policy import Policy, Surcharge, Windows
 
-__all__ = ["Compiled", "compile_policy"]
+__all__ = ["FIRST_EDGE", "LAST_EDGE", "Compiled", "compile_policy"]
 
 _ZERO = Decimal(0)
 _INFINITY = float("inf")
 _OPEN = frozenset({-_INFINITY, _INFINITY})
 #: Window edges stay a day inside `datetime`'s range, so that every boundary can be shown in any
-#: zone: 0001-01-02 to 9999-12-31 UTC.
-_FIRST_EDGE = to_nanos(datetime(1, 1, 2, tzinfo=UTC))
-_LAST_EDGE = to_nanos(datetime(9999, 12, 31, tzinfo=UTC))
+#: zone: 0001-01-02 to 9999-12-31 UTC (nanoseconds since the epoch).
+FIRST_EDGE = to_nanos(datetime(1, 1, 2, tzinfo=UTC))
+LAST_EDGE = to_nanos(datetime(9999, 12, 31, tzinfo=UTC))
+_FIRST_EDGE, _LAST_EDGE = FIRST_EDGE, LAST_EDGE
 
 
 class Compiled(NamedTuple):
@@ -56,6 +63,8 @@ class Compiled(NamedTuple):
 
     Interval ``i`` is ``[bounds[i - 1], bounds[i])`` (open at both ends of the list): there are
     ``len(bounds) + 1`` of them, each with its fee (rounded), phase and deciding window.
+    ``unavailable`` holds the intervals decided by an `UNSUPPORTED` window: their fee is not
+    known, and quoting them is an error.
     """
 
     bounds: list[int]
@@ -65,6 +74,7 @@ class Compiled(NamedTuple):
     digits: int
     zone: tzinfo
     warnings: tuple[PolicyWarning, ...]
+    unavailable: frozenset[int] = frozenset()
 
 
 #: A window as the sweep sees it: (start, end, charge, index); edges in nanoseconds, shifted by
@@ -96,7 +106,13 @@ def compile_policy(policy: Policy, booking: Booking) -> Compiled:
     if policy.surcharge is not None:
         extra = context.surcharge(policy.surcharge)
         charges = [min(EXACT.add(charge, extra), context.total) for charge in charges]
-    digits = minor_unit(booking.currency)
+    unavailable: frozenset[int] = frozenset()
+    if context.unsupported:  # their marker charge is above the total: capped, and flagged
+        charges = [min(charge, context.total) for charge in charges]
+        unavailable = frozenset(
+            position for position, decider in enumerate(deciders) if decider in context.unsupported
+        )
+    digits = context.digits
     rounded: dict[Decimal, Decimal] = {}
     fees = []
     for charge in charges:  # rule 12: each distinct fee rounded once
@@ -112,6 +128,7 @@ def compile_policy(policy: Policy, booking: Booking) -> Compiled:
         digits=digits,
         zone=context.display_zone(),
         warnings=tuple(context.warnings),
+        unavailable=unavailable,
     )
 
 
@@ -169,9 +186,14 @@ def _sweep(
     return charges, phases, deciders
 
 
+def _shown(edge: datetime | Deadline | None) -> str | None:
+    if edge is None:
+        return None
+    return str(edge) if isinstance(edge, Deadline) else edge.isoformat()
+
+
 def _shown_end(windows: Windows, index: int) -> str | None:
-    end = windows[index].end
-    return None if end is None else end.isoformat()
+    return _shown(windows[index].end)
 
 
 class _Context:
@@ -189,6 +211,11 @@ class _Context:
         #: The total over `den`: the cap of every charge, and the no-show fee.
         self.total = booking.total if self.den == 1 else EXACT.multiply(booking.total, self.den)
         self._prices: list[Decimal] | None = None
+        self.digits = minor_unit(booking.currency)
+        #: Indices of `UNSUPPORTED` windows (their charge is a marker above any real one).
+        self.unsupported: set[int] = set()
+        #: Arrivals already resolved: (days before the check-in date, clock) -> nanoseconds.
+        self._anchors: dict[tuple[int, time | None], int] = {}
 
     def warn(self, code: str, path: str | None, message: str) -> None:
         """Record an assumption (SEMANTICS rule 19), once per code and path."""
@@ -211,13 +238,21 @@ class _Context:
                 source.prefix,
                 "the policy has no windows: cancelling costs the whole total at every instant",
             )
+        starts, start_zones = windows.starts, windows.start_zones
+        ends, end_zones = windows.ends, windows.end_zones
+        if windows.relative:  # one pass, for policies with deadlines relative to arrival
+            starts, start_zones = self.resolved(starts, start_zones, "start")
+            ends, end_zones = self.resolved(ends, end_zones, "end")
+        amounts = windows.amounts
+        if policy.minor_units:
+            amounts = [None if a is None else a.scaleb(-self.digits) for a in amounts]
         columns = zip(
-            windows.starts,
-            windows.start_zones,
-            windows.ends,
-            windows.end_zones,
+            starts,
+            start_zones,
+            ends,
+            end_zones,
             windows.percents,
-            windows.amounts,
+            amounts,
             windows.nights,
             windows.currencies,
             strict=True,
@@ -262,7 +297,110 @@ class _Context:
             if shift:
                 low, high = low + shift, high + shift
             spans.append((low, high, charge, index))
+        if windows.unsupported:
+            self.mark_unsupported(spans)
         return spans
+
+    def mark_unsupported(self, spans: list[_Span]) -> None:
+        """`UNSUPPORTED` windows charge a marker above the total: they decide wherever they
+        cover (an unknown charge may be the highest), and their intervals are flagged.
+        """
+        marker = EXACT.add(self.total, 1)
+        kinds = self.policy.columns.kinds
+        for position, (low, high, _, index) in enumerate(spans):
+            if kinds[index] == UNSUPPORTED:
+                self.unsupported.add(index)
+                spans[position] = (low, high, marker, index)
+
+    def resolved(
+        self, values: list[int | None], zones: list[EdgeZone], field: str
+    ) -> tuple[list[int | None], list[EdgeZone]]:
+        """A column of edges with each `Deadline` resolved to an instant (rule 22)."""
+        values, zones = list(values), list(zones)
+        for index, tz in enumerate(zones):
+            if isinstance(tz, Deadline):
+                values[index] = self.deadline(tz, index, field)
+                zones[index] = UTC
+        return values, zones
+
+    def deadline(self, deadline: Deadline, index: int, field: str) -> int:
+        """The instant of ``deadline`` against the booking's arrival (SEMANTICS rule 22).
+
+        Elapsed: exact nanoseconds before the anchor instant. Calendar: the wall-clock time on
+        the date ``days`` before the check-in date, read in the hotel's zone (DST-aware, gaps
+        and folds as the policy's ``fold``).
+        """
+        if deadline.kind == "elapsed":
+            return self.anchor(0, deadline.at, index, field) - deadline.before
+        return self.anchor(deadline.days, deadline.at, index, field)
+
+    def anchor(self, days: int, clock: time | None, index: int, field: str) -> int:
+        """The instant of ``clock`` (else the check-in time) ``days`` before the check-in date."""
+        key = (days, clock)
+        known = self._anchors.get(key)
+        if known is not None:
+            return known
+        path = self.policy.source.path(index, field)
+        booking = self.booking
+        check_in = booking.check_in
+        if check_in is None:
+            raise InvalidPolicy(
+                "a deadline relative to arrival needs the booking's check_in date",
+                path=path,
+                value=_shown(getattr(self.policy.columns[index], field)),
+                code="arrival_unknown",
+            )
+        if clock is None:
+            clock = booking.check_in_time
+            if clock is None:
+                clock = DEFAULT_CHECK_IN_TIME
+                self.warn(
+                    "assumed_check_in_time",
+                    "check_in_time",
+                    "the booking gives no check_in_time: the arrival is taken at "
+                    f"{clock.isoformat(timespec='minutes')} on the check-in date",
+                )
+        tz, name = self.hotel_zone(path)
+        try:
+            day = check_in - timedelta(days=days)
+        except OverflowError as exc:
+            raise InvalidPolicy(
+                "deadline is out of range", path=path, value=days, code="out_of_range"
+            ) from exc
+        wall = wall_nanos(datetime.combine(day, clock))
+        nanos = localize(
+            wall,
+            tz,
+            fold=self.policy.fold,
+            path=path,
+            error=InvalidPolicy,
+            value=f"{day.isoformat()}T{clock.isoformat()} in {name}",
+        )
+        self._anchors[key] = nanos
+        return nanos
+
+    def hotel_zone(self, path: str) -> tuple[tzinfo, str]:
+        """The zone deadlines relative to arrival are read in: the booking's, else the policy's."""
+        booking_zone = self.booking.timezone
+        name = booking_zone or self.policy.local_zone
+        if name is None:
+            raise InvalidPolicy(
+                "a deadline relative to arrival needs the hotel's zone: the booking's "
+                "timezone (or the policy's local_zone)",
+                path=path,
+                value=None,
+                code="zone_unknown",
+            )
+        tz = zone(name, path=path, error=InvalidPolicy)
+        self.local_zone = tz
+        if booking_zone is None and name not in self.assumed:
+            self.assumed.add(name)
+            self.warn(
+                "assumed_zone",
+                path,
+                f"deadlines relative to arrival were read in {name} (the policy's default)",
+            )
+        return tz, name
 
     def edge(self, nanos: int | None, index: int, field: str) -> float:
         """An edge without an offset: open (infinite), or a wall-clock time read in a zone."""
@@ -278,16 +416,18 @@ class _Context:
                 ("start", windows.starts, windows.start_zones),
                 ("end", windows.ends, windows.end_zones),
             ):
-                nanos = column[index]
-                if nanos is None:
+                nanos, tz = column[index], zones[index]
+                if isinstance(tz, Deadline):
+                    nanos = self.deadline(tz, index, field)
+                elif nanos is None:
                     continue
-                if zones[index] is None:
+                elif tz is None:
                     nanos = self.local(nanos, index, field)
                 if not _FIRST_EDGE <= nanos <= _LAST_EDGE:
                     raise InvalidPolicy(
                         "time is out of range (window edges go from 0001-01-02 to 9999-12-31 UTC)",
                         path=source.path(index, field),
-                        value=getattr(windows[index], field).isoformat(),
+                        value=_shown(getattr(windows[index], field)),
                         code="out_of_range",
                     )
 
@@ -325,7 +465,8 @@ class _Context:
         if self.local_zone is not None:
             return self.local_zone
         windows = self.policy.columns
-        return next((tz for tz in (*windows.start_zones, *windows.end_zones) if tz), UTC)
+        zones = (*windows.start_zones, *windows.end_zones)
+        return next((tz for tz in zones if isinstance(tz, tzinfo)), UTC)
 
     def prices(self, path: str, value: object) -> list[Decimal]:
         """Each night's price over `den`, in stay order, warning of what was assumed."""
@@ -372,6 +513,8 @@ class _Context:
         charge = _ZERO
         if surcharge.amount is not None:
             amount = surcharge.amount
+            if self.policy.minor_units:
+                amount = amount.scaleb(-self.digits)
             charge = amount if self.den == 1 else EXACT.multiply(amount, self.den)
         if surcharge.stay_dates:
             path = self.policy.source.surcharge

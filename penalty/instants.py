@@ -39,18 +39,22 @@ from typing import Literal
 from penalty.errors import InvalidInput
 
 __all__ = [
+    "DURATION_PATTERN",
     "EPOCH",
     "ISO_PATTERN",
     "NS_PER_SECOND",
     "NS_PER_US",
     "Fold",
+    "format_duration",
     "from_nanos",
     "localize",
     "offset_zone",
     "parse_date",
+    "parse_duration",
     "parse_instant",
     "parse_iso",
     "read_checked_iso",
+    "read_duration",
     "read_iso",
     "to_micros",
     "to_nanos",
@@ -419,3 +423,97 @@ def parse_date(raw: object, *, path: str | None, error: type[InvalidInput]) -> d
         except ValueError as exc:
             raise error("not a valid date", path=path, value=raw, code="invalid_date") from exc
     raise error("must be a date like 2021-05-13", path=path, value=raw, code="invalid_date")
+
+
+#: An elapsed duration: whole days, hours, minutes and seconds (``P2D``, ``PT48H``, ``P1DT6H``,
+#: ``PT0S``), a day being exactly 24 hours. The UCP draft's ``until`` grammar, and the one
+#: duration grammar of the package: weeks, months, years, fractions and signs are refused (a
+#: month has no fixed length; a calendar deadline is a number of days and a clock time).
+DURATION_PATTERN = (
+    r"P(?=[0-9]+D|T[0-9])(?:([0-9]+)D)?"
+    r"(?:T(?=[0-9])(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?"
+)
+_DURATION = re.compile(DURATION_PATTERN)
+_DURATION_UNITS = (
+    86_400 * NS_PER_SECOND,
+    3_600 * NS_PER_SECOND,
+    60 * NS_PER_SECOND,
+    NS_PER_SECOND,
+)
+#: The UCP draft caps ``until`` at 64 characters.
+_MAX_DURATION_TEXT = 64
+
+
+def read_duration(text: str) -> int | None:
+    """``text`` in the duration grammar as exact nanoseconds; ``None`` if it is not.
+
+    Example:
+        >>> read_duration("PT48H") == 48 * 3600 * NS_PER_SECOND
+        True
+        >>> read_duration("P1D") == read_duration("PT24H")
+        True
+        >>> read_duration("P1M") is None, read_duration("PT") is None
+        (True, True)
+    """
+    if len(text) > _MAX_DURATION_TEXT:
+        return None
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        return None
+    return sum(
+        int(part) * unit
+        for part, unit in zip(match.groups(), _DURATION_UNITS, strict=True)
+        if part is not None
+    )
+
+
+def parse_duration(raw: object, *, path: str | None, error: type[InvalidInput]) -> int:
+    """`read_duration`, or ``error`` naming ``path`` and saying what the grammar wants.
+
+    Example:
+        >>> parse_duration("P1W", path="before", error=InvalidInput)
+        Traceback (most recent call last):
+        ...
+        penalty.errors.InvalidInput: before: not an ISO 8601 duration of days, hours, ...
+    """
+    if not isinstance(raw, str):
+        raise error(
+            f"must be an ISO 8601 duration string, not {type(raw).__name__}",
+            path=path,
+            value=raw,
+            code="wrong_type",
+        )
+    nanos = read_duration(raw)
+    if nanos is None:
+        raise error(
+            "not an ISO 8601 duration of days, hours, minutes and seconds like PT48H or P2D "
+            "(weeks, months, years and fractions are not exact elapsed times)",
+            path=path,
+            value=raw,
+            code="invalid_duration",
+        )
+    return nanos
+
+
+def format_duration(nanos: int) -> str:
+    """Whole seconds as the shortest text of the duration grammar (`read_duration` reads it).
+
+    Example:
+        >>> format_duration(read_duration("PT48H")), format_duration(read_duration("P1DT90M"))
+        ('P2D', 'P1DT1H30M')
+        >>> format_duration(0)
+        'PT0S'
+    """
+    seconds, extra = divmod(nanos, NS_PER_SECOND)
+    if nanos < 0 or extra:
+        msg = f"not a whole, non-negative number of seconds: {nanos} ns"
+        raise ValueError(msg)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    clock = "".join(
+        f"{value}{unit}" for value, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if value
+    )
+    if not days and not clock:
+        return "PT0S"
+    return f"P{f'{days}D' if days else ''}{f'T{clock}' if clock else ''}"

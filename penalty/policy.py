@@ -6,6 +6,11 @@ component a `Decimal`): a provider format fills the columns directly, the compil
 directly, and a `Window` model is built only when a caller asks for one (``policy.windows[0]``).
 A policy of 100,000 windows keeps about 150 bytes a window.
 
+A window's edge is an instant, a wall-clock time (read in the hotel's zone when compiled), open
+(``None``), or a `Deadline`: a time relative to the arrival, elapsed (``PT48H`` before it) or
+calendar-local (2 days before the check-in date at 18:00), which the compiler resolves against
+the booking (SEMANTICS rule 22). The policy itself never needs the booking.
+
 Compile a policy against a booking with `penalty.compile` (or ``policy.timeline(booking)``);
 read a provider's payload into one with `penalty.formats.parse` (or ``Policy.from_gotadi``).
 """
@@ -13,17 +18,27 @@ read a provider's payload into one with `penalty.formats.parse` (or ``Policy.fro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, cast, overload
 
-from pydantic import PlainSerializer, PlainValidator, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    PlainSerializer,
+    PlainValidator,
+    field_validator,
+    model_validator,
+)
 
 from penalty._model import FrozenModel, construct
 from penalty.errors import InvalidPolicy, PenaltyError
 from penalty.instants import (
+    NS_PER_SECOND,
+    NS_PER_US,
     Fold,
+    format_duration,
     from_nanos,
+    parse_duration,
     parse_iso,
     to_nanos,
     wall_nanos,
@@ -39,6 +54,8 @@ if TYPE_CHECKING:  # types only: the layers above install these methods (see `Po
 
 __all__ = [
     "COMPONENTS",
+    "UNSUPPORTED",
+    "Deadline",
     "Policy",
     "PolicyWarning",
     "Row",
@@ -51,16 +68,24 @@ __all__ = [
     "read_component",
 ]
 
-WindowKind = Literal["NIGHTS", "AMOUNT", "PERCENT"]
+WindowKind = Literal["NIGHTS", "AMOUNT", "PERCENT", "UNSUPPORTED"]
 #: The component each kind of window needs (SEMANTICS rule 4).
 COMPONENTS: dict[str, str] = {"NIGHTS": "nights", "AMOUNT": "amount", "PERCENT": "percent"}
+#: The kind of a window whose charge is of a kind penalty cannot price (a UCP outcome of an
+#: unknown ``kind``): it carries no component, and quoting an instant it decides is an error
+#: (``unsupported_kind``), never a guessed fee; its ``description`` names what it was.
+UNSUPPORTED = "UNSUPPORTED"
+#: Deadlines reach at most this far from the arrival (a century of days), so that resolving
+#: them never leaves the calendar.
+_MAX_DAYS = 36_500
+_NS_PER_DAY = 86_400 * NS_PER_SECOND
 
 
 class PolicyWarning(FrozenModel):
     """Something a quote's reader should know (SEMANTICS rule 19).
 
     ``code`` is one of ``assumed_zone``, ``zero_length_window``, ``average_night``,
-    ``no_windows``, ``rates_do_not_add_up``.
+    ``no_windows``, ``rates_do_not_add_up``, ``assumed_check_in_time``.
     """
 
     code: str
@@ -75,10 +100,14 @@ class WindowSource(FrozenModel):
     fields: tuple[tuple[str, str], ...] = ()
     #: The provider's name for the policy's `Surcharge` (``nonrefundable_date_ranges``).
     surcharge: str = "surcharge"
+    #: Each window's own path, when windows are not ``prefix[index]`` (a UCP schedule's
+    #: ``schedule.tiers[0].outcome`` and ``schedule.after_last_tier``).
+    paths: tuple[str, ...] = ()
 
     def path(self, index: int, field: str | None = None) -> str:
         """``cancelPenalties[1].percent`` for ``(1, "percent")`` under Gotadi's names."""
-        base = f"{self.prefix}[{index}]"
+        paths = self.paths
+        base = paths[index] if index < len(paths) else f"{self.prefix}[{index}]"
         if field is None:
             return base
         for name, provider in self.fields:
@@ -110,6 +139,8 @@ def check_components(
 
     ``path(field)`` names a field in an error (called only to refuse).
     """
+    if kind == UNSUPPORTED:
+        return
     if kind is None:
         if percent is None and amount is None and nights is None:
             raise InvalidPolicy(
@@ -130,16 +161,145 @@ def check_components(
         )
 
 
-def _edge(moment: datetime | None) -> tuple[int | None, tzinfo | None]:
+def _duration(raw: object) -> int:
+    """A `Deadline`'s ``before``: ISO 8601 text (``"PT48H"``) or a `timedelta`, in nanoseconds."""
+    if isinstance(raw, timedelta):
+        nanos = raw // timedelta(microseconds=1) * NS_PER_US
+        if nanos < 0 or nanos % NS_PER_SECOND:
+            raise InvalidPolicy(
+                "before must be a whole, non-negative number of seconds",
+                path="before",
+                value=str(raw),
+                code="invalid_duration",
+            )
+        return nanos
+    return parse_duration(raw, path="before", error=InvalidPolicy)
+
+
+def _shown_duration(nanos: int) -> str:
+    return format_duration(nanos)
+
+
+#: `Deadline.before`: exact nanoseconds, read from and written as an ISO 8601 duration.
+Duration = Annotated[
+    int,
+    BeforeValidator(_duration),
+    PlainSerializer(_shown_duration, return_type=str),
+]
+
+
+class Deadline(FrozenModel):
+    """A window edge relative to the arrival, resolved when the policy is compiled (rule 22).
+
+    The arrival is the booking's ``check_in`` date at its ``check_in_time`` (15:00 when it
+    gives none, with a warning) in the hotel's zone (the booking's ``timezone``, else the
+    policy's ``local_zone``). Two kinds, never mixed up:
+
+    - ``elapsed``: ``before`` (an ISO 8601 duration, exact to the nanosecond) before the
+      anchor, whatever DST change lies between: ``PT48H`` is 172,800 seconds, and across a
+      DST change ``P1D`` is 24 hours, not one calendar day (TravelgateX ``hoursBefore``). The
+      anchor is the check-in date at ``at`` when given (TravelgateX counts from 00:00), else
+      the arrival.
+    - ``calendar``: the wall-clock time ``at`` (else the arrival's clock time) on the date
+      ``days`` before the check-in date (negative: after), in the hotel's zone, DST-aware:
+      across a DST change it keeps its local hour (DerbySoft ``3D``, "2 days before arrival at
+      18:00"). A local time in a DST gap or fold reads as the policy's ``fold`` says.
+
+    Example:
+        >>> Deadline(kind="elapsed", before="PT48H").model_dump()
+        {'kind': 'elapsed', 'before': 'P2D', 'days': 0, 'at': None}
+        >>> str(Deadline(kind="calendar", days=2, at="18:00"))
+        '2 days before the check-in date at 18:00'
+    """
+
+    _error: ClassVar[type[InvalidPolicy]] = InvalidPolicy
+
+    kind: Literal["elapsed", "calendar"]
+    before: Duration = 0
+    days: int = 0
+    at: time | None = None
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, raw: object) -> int:
+        if not isinstance(raw, int) or isinstance(raw, bool) or abs(raw) > _MAX_DAYS:
+            raise InvalidPolicy(
+                f"days must be a whole number of days, at most {_MAX_DAYS} either way",
+                path="days",
+                value=raw,
+                code="invalid_days",
+            )
+        return raw
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _clock(cls, raw: object) -> object:
+        if isinstance(raw, time) and raw.tzinfo is not None:
+            raise InvalidPolicy(
+                "at is the hotel's local clock time: give it without a zone",
+                path="at",
+                value=str(raw),
+                code="invalid_time",
+            )
+        return raw
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Deadline:
+        if self.kind == "elapsed" and self.days:
+            raise InvalidPolicy(
+                "an elapsed deadline counts time before the anchor: it has no days "
+                "(use before, e.g. P2D, or kind calendar)",
+                path="days",
+                value=self.days,
+                code="mixed_deadline",
+            )
+        if self.kind == "calendar" and self.before:
+            raise InvalidPolicy(
+                "a calendar deadline is a local clock time on a date: it has no elapsed "
+                "before (use days and at, or kind elapsed)",
+                path="before",
+                value=format_duration(self.before),
+                code="mixed_deadline",
+            )
+        if self.before > _MAX_DAYS * _NS_PER_DAY:
+            raise InvalidPolicy(
+                f"before must be at most {_MAX_DAYS} days",
+                path="before",
+                value=self.before,
+                code="out_of_range",
+            )
+        return self
+
+    def __str__(self) -> str:
+        clock = "" if self.at is None else f" at {self.at.isoformat(timespec='minutes')}"
+        if self.kind == "elapsed":
+            anchor = "the arrival" if self.at is None else "the check-in date"
+            return f"{format_duration(self.before)} before {anchor}{clock}"
+        count = abs(self.days)
+        unit = "day" if count == 1 else "days"
+        side = "before" if self.days >= 0 else "after"
+        return f"{count} {unit} {side} the check-in date{clock or ' at the check-in time'}"
+
+
+#: A window edge as stored: nanoseconds with a zone (absolute), without one (wall-clock), or
+#: ``None`` with a `Deadline` in the zone column (resolved by the compiler).
+EdgeZone = tzinfo | Deadline | None
+
+
+def _edge(moment: datetime | Deadline | None) -> tuple[int | None, EdgeZone]:
     """A window edge as (nanoseconds, zone): absolute with a zone, wall-clock without one."""
     if moment is None:
         return None, None
+    if isinstance(moment, Deadline):
+        return None, moment
     if moment.utcoffset() is None:
         return wall_nanos(moment), None
     return to_nanos(moment), moment.tzinfo
 
 
-def _moment(nanos: int | None, tz: tzinfo | None) -> datetime | None:
+def _moment(nanos: int | None, tz: EdgeZone) -> datetime | Deadline | None:
+    if isinstance(tz, Deadline):
+        return tz
     if nanos is None:
         return None
     return wall_time(nanos) if tz is None else from_nanos(nanos, tz)
@@ -150,8 +310,9 @@ class Window(FrozenModel):
 
     Components add (SEMANTICS rule 4): ``percent`` of the booking total, plus ``amount``, plus
     the first ``nights`` nights of the stay. A datetime without an offset is a wall-clock time
-    in the booking's zone (or the policy's ``local_zone``), resolved when compiled.
-    ``None`` for ``start``/``end`` means open: since forever / for ever.
+    in the booking's zone (or the policy's ``local_zone``), resolved when compiled, and so is
+    a `Deadline` (relative to the arrival). ``None`` for ``start``/``end`` means open: since
+    forever / for ever.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -163,8 +324,8 @@ class Window(FrozenModel):
 
     _error: ClassVar[type[InvalidPolicy]] = InvalidPolicy
 
-    start: datetime | None
-    end: datetime | None
+    start: datetime | Deadline | None
+    end: datetime | Deadline | None
     percent: Decimal | None = None
     amount: Decimal | None = None
     nights: Decimal | None = None
@@ -174,9 +335,14 @@ class Window(FrozenModel):
 
     @field_validator("start", "end", mode="before")
     @classmethod
-    def _instant(cls, raw: object, info: Any) -> datetime | None:
-        if raw is None or isinstance(raw, datetime):
+    def _instant(cls, raw: object, info: Any) -> datetime | Deadline | None:
+        if raw is None or isinstance(raw, datetime | Deadline):
             return raw
+        if isinstance(raw, dict):
+            try:
+                return Deadline.model_validate(raw)
+            except PenaltyError as exc:
+                raise exc.under(info.field_name) from exc.__cause__
         nanos, tz = parse_iso(raw, path=info.field_name, error=InvalidPolicy)
         return _moment(nanos, tz)
 
@@ -195,16 +361,25 @@ class Window(FrozenModel):
         check_components(self.kind, self.percent, self.amount, self.nights, lambda f: f)
         start, start_zone = _edge(self.start)
         end, end_zone = _edge(self.end)
+        if isinstance(start_zone, Deadline) or isinstance(end_zone, Deadline):
+            return self  # ordered when compiled, against the booking's arrival
         if (start_zone is None) == (end_zone is None):  # comparable: both absolute, or both wall
-            check_order(start, end, path="end", value=lambda: self.end and self.end.isoformat())
+            check_order(start, end, path="end", value=lambda: _shown(self.end))
         return self
+
+
+def _shown(edge: datetime | Deadline | None) -> str | None:
+    """An edge as an error shows it."""
+    if edge is None:
+        return None
+    return str(edge) if isinstance(edge, Deadline) else edge.isoformat()
 
 
 _Columns = tuple[
     list[int | None],  # starts: nanoseconds (absolute with a zone, wall-clock without)
-    list[tzinfo | None],  # start zones
+    list[EdgeZone],  # start zones (a `Deadline` for an edge relative to arrival)
     list[int | None],  # ends
-    list[tzinfo | None],  # end zones
+    list[EdgeZone],  # end zones
     list[Decimal | None],  # percents
     list[Decimal | None],  # amounts
     list[Decimal | None],  # nights
@@ -218,9 +393,9 @@ _Columns = tuple[
 #: its zone, percent, amount, nights, currency, kind, description.
 Row = tuple[
     int | None,
-    tzinfo | None,
+    EdgeZone,
     int | None,
-    tzinfo | None,
+    EdgeZone,
     Decimal | None,
     Decimal | None,
     Decimal | None,
@@ -235,6 +410,11 @@ class Windows(Sequence[Window]):
 
     Build one from `Window` models (``Windows.of(...)``), from columns (a format's parser), or
     let `Policy` validate a list of windows or dicts. Equal columns are equal windows.
+
+    ``relative`` says that some edge is a `Deadline` and ``unsupported`` that some window is
+    of the `UNSUPPORTED` kind: `add` and `append` keep them; columns given whole (`from_rows`,
+    the constructor) hold neither unless told, which is how the compiler's common path stays
+    free of any check for them.
     """
 
     __slots__ = (
@@ -246,22 +426,34 @@ class Windows(Sequence[Window]):
         "kinds",
         "nights",
         "percents",
+        "relative",
         "start_zones",
         "starts",
+        "unsupported",
     )
 
     starts: list[int | None]
-    start_zones: list[tzinfo | None]
+    start_zones: list[EdgeZone]
     ends: list[int | None]
-    end_zones: list[tzinfo | None]
+    end_zones: list[EdgeZone]
     percents: list[Decimal | None]
     amounts: list[Decimal | None]
     nights: list[Decimal | None]
     currencies: list[str | None]
     kinds: list[str | None]
     descriptions: list[str]
+    relative: bool
+    unsupported: bool
 
-    def __init__(self, columns: _Columns | None = None) -> None:
+    def __init__(
+        self,
+        columns: _Columns | None = None,
+        *,
+        relative: bool = False,
+        unsupported: bool = False,
+    ) -> None:
+        self.relative = relative
+        self.unsupported = unsupported
         if columns is None:
             columns = ([], [], [], [], [], [], [], [], [], [])
         (
@@ -279,7 +471,11 @@ class Windows(Sequence[Window]):
 
     @classmethod
     def from_rows(cls, rows: Sequence[Row]) -> Windows:
-        """Columns from already-validated rows, one per window, in column order."""
+        """Columns from already-validated rows, one per window, in column order.
+
+        For windows with instants, wall-clock times or open edges, of the three priced kinds
+        (a `Deadline` edge or an `UNSUPPORTED` window goes through `add`).
+        """
         if not rows:
             return cls()
         return cls(tuple(map(list, zip(*rows, strict=True))))  # type: ignore[arg-type]
@@ -312,9 +508,9 @@ class Windows(Sequence[Window]):
     def add(
         self,
         start: int | None,
-        start_zone: tzinfo | None,
+        start_zone: EdgeZone,
         end: int | None,
-        end_zone: tzinfo | None,
+        end_zone: EdgeZone,
         percent: Decimal | None,
         amount: Decimal | None,
         nights: Decimal | None,
@@ -323,6 +519,10 @@ class Windows(Sequence[Window]):
         description: str,
     ) -> None:
         """Add one window from already-validated values (a format's parser calls this)."""
+        if start_zone.__class__ is Deadline or end_zone.__class__ is Deadline:
+            self.relative = True
+        if kind == UNSUPPORTED:
+            self.unsupported = True
         self.starts.append(start)
         self.start_zones.append(start_zone)
         self.ends.append(end)
@@ -395,9 +595,12 @@ class Windows(Sequence[Window]):
 
     @staticmethod
     def _instants(
-        values: list[int | None], zones: list[tzinfo | None]
-    ) -> Iterator[tuple[int | None, bool]]:
-        return ((value, tz is None) for value, tz in zip(values, zones, strict=True))
+        values: list[int | None], zones: list[EdgeZone]
+    ) -> Iterator[tuple[int | None, bool | Deadline]]:
+        return (
+            (value, tz if isinstance(tz, Deadline) else tz is None)
+            for value, tz in zip(values, zones, strict=True)
+        )
 
     def __repr__(self) -> str:
         return f"Windows({list(self)!r})"
@@ -489,6 +692,9 @@ class Policy(FrozenModel):
         source: the provider's field names, for errors raised while compiling.
         surcharge: a `Surcharge` added to the fee at every instant (capped at the total with
             it), or ``None``.
+        minor_units: the windows' and the surcharge's amounts are integers in the minor unit
+            of the booking's currency (UCP's ``fixed_fee``: ``7500`` is 75.00 USD, 7,500 JPY),
+            scaled when compiled, so that the policy is read before the booking is known.
 
     Example:
         >>> import penalty
@@ -511,6 +717,7 @@ class Policy(FrozenModel):
     fold: Fold = "raise"
     source: WindowSource = WindowSource()
     surcharge: Surcharge | None = None
+    minor_units: bool = False
 
     @field_validator("local_zone", mode="before")
     @classmethod

@@ -9,6 +9,10 @@ neighbouring fees merged (SEMANTICS rule 14), so a schedule can never disagree w
 
 What a booking page shows is derived from the segments too: `Timeline.free_until`,
 `Timeline.refundability`, `Timeline.next_change`, and all of them at once, `Timeline.summary`.
+
+A policy with an `UNSUPPORTED` window (an outcome of a kind penalty cannot price) compiles, but
+an instant that window decides has no known fee: quoting it, or asking for the whole schedule,
+raises `InvalidPolicy` (``unsupported_kind``) naming the provider's field, never a guess.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from penalty._model import FrozenModel, construct
 from penalty.compiler import compile_policy
-from penalty.errors import InvalidInstant
+from penalty.errors import InvalidInstant, InvalidPolicy
 from penalty.instants import EPOCH, NS_PER_US, from_nanos, parse_instant, zone
 from penalty.money import gotadi_amount
 from penalty.policy import Policy, PolicyWarning
@@ -43,6 +47,9 @@ __all__ = [
     "Summary",
     "Timeline",
     "compile",
+    "free_until_json",
+    "free_until_of",
+    "refundability_of",
 ]
 
 Refundability = Literal["full", "partial", "none"]
@@ -175,6 +182,45 @@ def free_until_json(value: datetime | AlwaysFree | None) -> str | None:
     return None if value is None or isinstance(value, AlwaysFree) else value.isoformat()
 
 
+def free_until_of(segments: tuple[Segment, ...]) -> datetime | AlwaysFree | None:
+    """SEMANTICS rule 20 from a schedule: the start of the first charged segment.
+
+    ``None`` when the first segment (from minus infinity) is charged, `ALWAYS_FREE` when no
+    segment is.
+    """
+    if segments[0].fee > 0:
+        return None
+    if len(segments) == 1:
+        return ALWAYS_FREE
+    return segments[1].start
+
+
+def refundability_of(fee: Decimal, total: Decimal) -> Refundability:
+    """SEMANTICS rule 20: ``full`` at a fee of 0, ``none`` at the whole total, else ``partial``."""
+    if fee == 0:
+        return "full"
+    return "none" if fee >= total else "partial"
+
+
+class _Unavailable(list[Decimal]):
+    """A timeline's fees where some intervals have no known fee: reading one raises.
+
+    Used only by timelines with `UNSUPPORTED` windows; every other timeline keeps a plain
+    list, so `Timeline.fee` and `Timeline.fees` pay nothing for this.
+    """
+
+    __slots__ = ("timeline",)
+
+    def __init__(self, fees: list[Decimal], timeline: Timeline) -> None:
+        super().__init__(fees)
+        self.timeline = timeline
+
+    def __getitem__(self, position: Any) -> Any:
+        if position in self.timeline._unavailable:  # noqa: SLF001 - its own timeline
+            self.timeline._refuse(position)  # noqa: SLF001
+        return super().__getitem__(position)
+
+
 class Timeline:
     """A policy compiled against a booking. Build with `compile` (or ``policy.timeline``).
 
@@ -199,6 +245,7 @@ class Timeline:
         "_phases",
         "_quotes",
         "_segments",
+        "_unavailable",
         "booking",
         "currency",
         "digits",
@@ -213,6 +260,7 @@ class Timeline:
     _deciders: list[int | None]
     _quotes: list[Quote | None]
     _segments: tuple[Segment, ...] | None
+    _unavailable: frozenset[int]
     booking: Booking
     policy: Policy
     currency: str
@@ -234,6 +282,9 @@ class Timeline:
         self._deciders = compiled.deciders
         self._quotes = [None] * len(compiled.fees)
         self._segments = None
+        self._unavailable = compiled.unavailable
+        if compiled.unavailable:
+            self._fees = _Unavailable(compiled.fees, self)
 
     def __repr__(self) -> str:
         return f"<Timeline {self.currency} {len(self._bounds) + 1} intervals>"
@@ -287,6 +338,44 @@ class Timeline:
             return self._assumed(quote) if assumed else quote
         position = bisect_right(self._bounds, nanos)
         return self._quotes[position] or self._quote_at(position)
+
+    def instant(self, at: datetime | str) -> int:
+        """``at`` as nanoseconds since the Unix epoch, read as `quote` reads it.
+
+        Raises:
+            InvalidInstant: ``at`` is malformed, naive, or in a DST gap.
+        """
+        try:
+            return _datetime_sub(at, EPOCH) // _ONE_US * NS_PER_US  # type: ignore[type-var]
+        except TypeError:
+            return self._read(at, warn=True)[0]
+
+    def quote_nanos(self, nanos: int) -> Quote:
+        """The quote at the instant ``nanos`` nanoseconds after the Unix epoch: exact, no parsing.
+
+        Example:
+            >>> import penalty
+            >>> timeline = penalty.compile(penalty.from_gotadi([]),
+            ...                            penalty.Booking(total="10", currency="USD"))
+            >>> timeline.quote_nanos(1_620_817_200_000_000_001).fee
+            Decimal('10.00')
+        """
+        position = bisect_right(self._bounds, nanos)
+        return self._quotes[position] or self._quote_at(position)
+
+    def table(self) -> tuple[list[int], list[Decimal], list[Phase]]:
+        """The compiled intervals: sorted boundaries (nanoseconds), each interval's fee, phase.
+
+        Interval ``i`` is ``[bounds[i - 1], bounds[i])``, open at both ends of the list. The
+        lists are the timeline's own: read them, never change them (`penalty.rooms` merges
+        timelines from them).
+
+        Raises:
+            InvalidPolicy: ``unsupported_kind`` when some interval's fee is not known.
+        """
+        if self._unavailable:
+            self._refuse(min(self._unavailable))
+        return self._bounds, self._fees, self._phases
 
     def _assumed(self, quote: Quote) -> Quote:
         """``quote`` with a warning that its cancel time was read in the booking's zone."""
@@ -356,7 +445,22 @@ class Timeline:
             else:
                 yield map(fee_of, map(locate, map(partial(mul, NS_PER_US), micros)))
 
+    def _refuse(self, position: int) -> None:
+        """Raise for an interval decided by an `UNSUPPORTED` window: its fee is not known."""
+        window = self._deciders[position]
+        index = 0 if window is None else window
+        what = self.policy.columns.descriptions[index] or "an unknown kind"
+        raise InvalidPolicy(
+            f"the charge that applies here is {what}, which penalty cannot price: "
+            "use the provider's own description of the terms",
+            path=self.policy.source.path(index, "kind"),
+            value=what,
+            code="unsupported_kind",
+        )
+
     def _quote_at(self, position: int) -> Quote:
+        if position in self._unavailable:  # never kept: each quote of it raises
+            self._refuse(position)
         bounds, tz, fee = self._bounds, self.zone, self._fees[position]
         quote = construct(
             Quote,
@@ -378,8 +482,14 @@ class Timeline:
 
     @property
     def segments(self) -> tuple[Segment, ...]:
-        """The schedule: maximal stretches of constant fee, from minus to plus infinity."""
+        """The schedule: maximal stretches of constant fee, from minus to plus infinity.
+
+        Raises:
+            InvalidPolicy: ``unsupported_kind`` when some stretch's fee is not known.
+        """
         if self._segments is None:
+            if self._unavailable:
+                self._refuse(min(self._unavailable))
             self._segments = self._merge()
         return self._segments
 
@@ -394,7 +504,7 @@ class Timeline:
         moments: list[datetime | None] = [None, *(from_nanos(b, tz) for b in self._bounds), None]
         merged: list[tuple[datetime | None, Decimal, list[Phase], list[int]]] = []
         for position, (fee, phase, window) in enumerate(
-            zip(self._fees, self._phases, self._deciders, strict=True)
+            zip(list.__iter__(self._fees), self._phases, self._deciders, strict=True)
         ):
             if merged and merged[-1][1] == fee:
                 phases, windows = merged[-1][2], merged[-1][3]
@@ -430,13 +540,22 @@ class Timeline:
         ``Boundary.END_INCLUSIVE`` the deadline itself is still free, so ``free_until`` is one
         nanosecond after it (shown to the microsecond); under the default ``[start, end)`` it
         is the window's start, exclusive: cancel strictly before it.
+
+        Raises:
+            InvalidPolicy: ``unsupported_kind`` when a fee penalty cannot price comes before
+                the first charged instant (whether that stretch is free is not known).
         """
-        segments = self.segments
-        if segments[0].fee > 0:
-            return None
-        if len(segments) == 1:
-            return ALWAYS_FREE
-        return segments[1].start
+        if not self._unavailable:
+            return free_until_of(self.segments)
+        fees = self._fees
+        for position in range(len(fees)):
+            if position in self._unavailable:
+                self._refuse(position)
+            if list.__getitem__(fees, position) > 0:
+                if not position:
+                    return None
+                return from_nanos(self._bounds[position - 1], self.zone)
+        return ALWAYS_FREE
 
     def refundability(self, at: datetime | str) -> Refundability:
         """How much cancelling at ``at`` refunds (SEMANTICS rule 20).
@@ -444,8 +563,7 @@ class Timeline:
         ``full`` when it costs nothing, ``none`` when it costs the whole total, ``partial``
         otherwise.
         """
-        fee = self.quote(at).fee
-        return _refundability(fee, self.booking.total)
+        return refundability_of(self.quote(at).fee, self.booking.total)
 
     def next_change(self, at: datetime | str) -> Quote | None:
         """The quote from the next change of fee after ``at`` on (its ``since`` is when).
@@ -453,9 +571,10 @@ class Timeline:
         ``None`` when the fee at ``at`` holds for ever.
         """
         position = self._position(at, warn=True)[0]
-        fee, fees = self._fees[position], self._fees
+        fees = self._fees
+        fee = fees[position]  # raises where the fee is not known
         for later in range(position + 1, len(fees)):
-            if fees[later] != fee:
+            if list.__getitem__(fees, later) != fee:
                 return self._quotes[later] or self._quote_at(later)
         return None
 
@@ -467,7 +586,7 @@ class Timeline:
             {
                 "quote": quote,
                 "free_until": self.free_until,
-                "refundability": _refundability(quote.fee, self.booking.total),
+                "refundability": refundability_of(quote.fee, self.booking.total),
                 "next_change": self.next_change(at),
             },
         )
@@ -476,12 +595,6 @@ class Timeline:
     def boundary(self) -> Boundary:
         """The policy's edge rule (how a preview words a deadline)."""
         return self.policy.rules.boundary
-
-
-def _refundability(fee: Decimal, total: Decimal) -> Refundability:
-    if fee == 0:
-        return "full"
-    return "none" if fee >= total else "partial"
 
 
 def compile(policy: Policy, booking: Booking) -> Timeline:  # noqa: A001 - the engine's verb

@@ -47,3 +47,10 @@ def gotadi_window(start: str, end: str, kind: str, **fields: str) -> dict[str, s
     }
     window.update(fields)
     return window
+
+
+def policy_of(*windows: object, **options: object) -> Any:
+    """A `penalty.Policy` of windows given as dicts (or `Window` s) and policy options."""
+    from penalty import Policy
+
+    return Policy.model_validate({"windows": list(windows), **options})

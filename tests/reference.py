@@ -6,11 +6,11 @@ relative to the first and last window. No boundaries, no bisection, no precomput
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from penalty import AfterLast, Basis, Booking, Boundary, Gaps, Policy
+from penalty import AfterLast, Basis, Booking, Boundary, Deadline, Gaps, Policy
 from penalty.errors import InvalidPolicy
 from penalty.instants import from_nanos, localize, wall_nanos, zone
 from penalty.money import minor_unit, round_half_up
@@ -20,7 +20,27 @@ __all__ = ["reference_fee"]
 _TICK = timedelta(microseconds=1)
 
 
-def _aware(moment: datetime | None, policy: Policy, booking: Booking) -> datetime | None:
+def _arrival_relative(deadline: Deadline, policy: Policy, booking: Booking) -> datetime:
+    """Rule 22, literally: the clock time on the date ``days`` before the check-in date, in the
+    hotel's zone, then ``before`` elapsed seconds earlier."""
+    name = booking.timezone or policy.local_zone
+    assert name is not None
+    assert booking.check_in is not None
+    clock = deadline.at or booking.check_in_time or time(15, 0)
+    wall = datetime.combine(booking.check_in - timedelta(days=deadline.days), clock)
+    local = localize(
+        wall_nanos(wall),
+        zone(name, path=None, error=InvalidPolicy),
+        fold=policy.fold,
+        path=None,
+        error=InvalidPolicy,
+    )
+    return from_nanos(local, UTC) - timedelta(seconds=deadline.before // 10**9)
+
+
+def _aware(moment: datetime | Deadline | None, policy: Policy, booking: Booking) -> datetime | None:
+    if isinstance(moment, Deadline):
+        return _arrival_relative(moment, policy, booking)
     if moment is None or moment.utcoffset() is not None:
         return moment
     name = booking.timezone or policy.local_zone
@@ -42,7 +62,7 @@ def _charge(policy: Policy, booking: Booking, index: int) -> Fraction:
     if window.percent is not None:
         charge += Fraction(window.percent) * total / 100
     if window.amount is not None:
-        charge += Fraction(window.amount)
+        charge += Fraction(window.amount) / _scale(policy, booking)
     if window.nights:
         prices = booking.night_prices()
         assert prices is not None
@@ -107,7 +127,7 @@ def _surcharge(policy: Policy, booking: Booking) -> Fraction:
     surcharge = policy.surcharge
     if surcharge is None:
         return Fraction(0)
-    charge = Fraction(surcharge.amount or 0)
+    charge = Fraction(surcharge.amount or 0) / _scale(policy, booking)
     if surcharge.stay_dates:
         dates, prices = booking.night_dates(), booking.night_prices()
         assert dates is not None
@@ -116,6 +136,11 @@ def _surcharge(policy: Policy, booking: Booking) -> Fraction:
             if any(first <= night <= last for first, last in surcharge.stay_dates):
                 charge += price
     return charge
+
+
+def _scale(policy: Policy, booking: Booking) -> int:
+    """What an amount is divided by: its currency's minor unit when the policy says so."""
+    return 10 ** minor_unit(booking.currency) if policy.minor_units else 1
 
 
 def reference_fee(policy: Policy, booking: Booking, at: datetime) -> Decimal:

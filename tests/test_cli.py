@@ -35,8 +35,9 @@ def test_schedule_text_is_readable() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Cancellation fee schedule (VND, total 3,000,000 VND):"
     assert lines[1].split() == ["before", "2021-05-10", "18:00", "+07:00", "0", "VND"]
-    assert lines[-1].endswith("3,000,000 VND  no-show")
-    assert len(lines) == 5
+    assert lines[-2].endswith("3,000,000 VND  no-show")
+    assert lines[-1] == "Free cancellation: before 2021-05-10 18:00 +07:00"
+    assert len(lines) == 6
 
 
 def test_quote_text() -> None:

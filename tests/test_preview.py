@@ -466,9 +466,12 @@ TOP_KEYS = {
     "zone_text",
     "viewer_zone",
     "heading",
+    "headline",
+    "free_until",
     "summary",
     "lines",
     "now",
+    "rooms",
     "warnings",
 }
 LINE_KEYS = {
@@ -485,7 +488,29 @@ LINE_KEYS = {
     "share_text",
     "text",
 }
-NOW_KEYS = {"at", "line", "fee", "until", "next_fee", "at_text", "relative_text", "text"}
+NOW_KEYS = {
+    "at",
+    "line",
+    "fee",
+    "until",
+    "next_fee",
+    "at_text",
+    "relative_text",
+    "text",
+    "refundability",
+}
+ROOM_KEYS = {
+    "room",
+    "name",
+    "heading",
+    "total",
+    "total_text",
+    "headline",
+    "free_until",
+    "summary",
+    "lines",
+    "now",
+}
 
 
 def _ui_json(shown: Preview) -> dict[str, Any]:
@@ -523,5 +548,5 @@ def test_ui_json_carries_machine_values_and_localized_strings() -> None:
 def test_readme_documents_every_json_field() -> None:
     """Every key of the UI JSON appears in the README's "Fee previews" section."""
     section = README.read_text(encoding="utf-8").split("## Fee previews", 1)[1]
-    for key in TOP_KEYS | LINE_KEYS | NOW_KEYS:
+    for key in TOP_KEYS | LINE_KEYS | NOW_KEYS | ROOM_KEYS:
         assert f"`{key}`" in section, key

@@ -31,9 +31,10 @@ def test_text_preview_in_vietnamese_through_the_console_script() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Phí hủy cho đặt phòng trị giá 3.000.000\xa0₫ (thời gian theo Giờ Việt Nam)"
-    assert lines[1] == "• Được hủy miễn phí đến trước 18:00 Thứ 2, 10 thg 5, 2021 (GMT+07:00)"
-    assert len(lines) == 6
-    assert lines[5].startswith("Hủy ngay bây giờ mất phí 1.500.000\xa0₫ (50% giá trị đặt phòng).")
+    assert lines[1] == "Hủy miễn phí đến trước 18:00 Thứ 2, 10 thg 5, 2021 (GMT+07:00)"
+    assert lines[2] == "• Được hủy miễn phí đến trước 18:00 Thứ 2, 10 thg 5, 2021 (GMT+07:00)"
+    assert len(lines) == 7
+    assert lines[6].startswith("Hủy ngay bây giờ mất phí 1.500.000\xa0₫ (50% giá trị đặt phòng).")
 
 
 def test_json_output_is_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:

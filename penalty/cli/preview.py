@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from penalty.cli._io import load_booking, load_policy, terminal_safe
-from penalty.cli.engine import add_policy_options
+from penalty.cli._io import terminal_safe
+from penalty.cli.engine import add_policy_options, compile_subject
 from penalty.errors import InvalidInput
 from penalty.preview import preview
+from penalty.rooms import Rooms
 
 __all__ = ["register"]
 
@@ -38,6 +39,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--tz", metavar="VIEWER_TZ", help="the viewer's IANA zone, shown beside the hotel's"
     )
+    parser.add_argument(
+        "--room",
+        metavar="ROOM",
+        action="append",
+        help="a rooms booking: preview only this room (name or index; repeat for several)",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the UI JSON")
     output.add_argument(
@@ -57,10 +64,18 @@ def _write(path: str, text: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    policy = load_policy(args.policy, fold=args.fold, format=args.format, zone=args.zone)
-    timeline = policy.timeline(load_booking(args.booking))
+    subject = compile_subject(args)
+    if isinstance(subject, Rooms) and args.room:
+        subject = subject.select([int(v) if v.isdigit() else v for v in args.room])
+    elif args.room:
+        raise InvalidInput(
+            "--room picks rooms of a rooms booking file; this booking has none",
+            path="room",
+            value=args.room[0],
+            code="not_rooms",
+        )
     now = args.now if args.now is not None else datetime.now(UTC)
-    shown = preview(timeline, args.locale, now=now, viewer_tz=args.tz)
+    shown = preview(subject, args.locale, now=now, viewer_tz=args.tz)
     if args.json:
         print(json.dumps(shown.to_json(), ensure_ascii=False, indent=2))
         return 0

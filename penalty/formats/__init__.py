@@ -11,6 +11,11 @@ format                    payload
 ``ratehawk``              ``policies``, ``cancellation_penalties`` or a payment type (``zone``)
 ``liteapi``               ``cancelPolicyInfos``, ``cancellationPolicies`` or a rate
 ``innstant``              ``frames`` or ``{"cancellation": {"frames": [...]}}``
+``ucp``                   a UCP lodging ``schedule`` (``anchor``, ``tiers``, ``after_last_tier``)
+                          or a cancellation policy item holding one
+``derbysoft``             a DerbySoft cancel policy code (``AD20_7D50_3D1N_1D50P_6PM0D80P_100P``),
+                          ``{"code": ...}`` or a room rate's ``cancelPolicy``
+``travelgatex``           TravelgateX ``cancelPenalties`` or a ``cancelPolicy`` (``hoursBefore``)
 ========================  =====================================================================
 
 Each translator is a module of this package, imported when its format is first used (Gotadi's
@@ -53,15 +58,18 @@ _TRANSLATORS: Final = {
     "ratehawk": ("penalty.formats.ratehawk", "policy_from_ratehawk"),
     "liteapi": ("penalty.formats.liteapi", "policy_from_liteapi"),
     "innstant": ("penalty.formats.innstant", "policy_from_innstant"),
+    "ucp": ("penalty.formats.ucp", "policy_from_ucp"),
+    "derbysoft": ("penalty.formats.derbysoft", "policy_from_derbysoft"),
+    "travelgatex": ("penalty.formats.travelgatex", "policy_from_travelgatex"),
 }
 #: Every format name, in the order the docs list them.
 FORMATS: Final = tuple(_TRANSLATORS)
-#: Formats whose translator takes a ``zone`` (required for ``ratehawk``).
-ZONED: Final = frozenset({"ratehawk", "liteapi", "innstant"})
+#: Formats whose translator takes a ``zone`` (required for ``ratehawk``; for ``derbysoft`` and
+#: ``travelgatex``, the hotel's zone when the booking names none).
+ZONED: Final = frozenset({"ratehawk", "liteapi", "innstant", "derbysoft", "travelgatex"})
 
 #: Keys whose presence in an object names its format (``None``: look inside the list).
 _OBJECT_KEYS: Final = (
-    ("cancelPenalties", "gotadi"),
     ("cancel_penalties", "expedia-rapid"),
     ("nonrefundable_date_ranges", "expedia-rapid"),
     ("cancellationpenaltyrules", "expedia-xap"),
@@ -69,6 +77,7 @@ _OBJECT_KEYS: Final = (
     ("cancellation_timeline", "duffel"),
     ("cancelPolicyInfos", "liteapi"),
     ("frames", "innstant"),
+    ("after_last_tier", "ucp"),
 )
 #: Keys of a list's entries that name its format.
 _ENTRY_KEYS: Final = (
@@ -84,6 +93,7 @@ _ENTRY_KEYS: Final = (
     ("amount_charge", "ratehawk"),
     ("cancelTime", "liteapi"),
     ("endTime", "innstant"),
+    ("hoursBefore", "travelgatex"),
 )
 _CASELESS: Final = frozenset({"cancellationpenaltyrules", "cancellationpolicy"}) | {
     key for key, fmt in _ENTRY_KEYS if fmt == "expedia-xap"
@@ -124,7 +134,42 @@ def _object_formats(obj: dict[str, Any]) -> set[str]:
             found.add("innstant")
         elif key == "data" and isinstance(inner, dict) and "cancellation_timeline" in inner:
             found.add("duffel")
+        else:
+            found |= _nested_formats(obj, key, inner)
     return found
+
+
+def _nested_formats(obj: dict[str, Any], key: object, inner: object) -> set[str]:
+    """The formats that ``obj[key] = inner`` names, for the keys several formats share.
+
+    ``cancelPenalties`` is Gotadi's (``startDate`` entries) or TravelgateX's (``hoursBefore``
+    entries, beside ``refundable``).
+    """
+    if key == "cancelPenalties":
+        if isinstance(inner, list) and inner:
+            named = _entry_formats(inner) & {"gotadi", "travelgatex"}
+            if named:
+                return named
+        return {"travelgatex"} if "refundable" in obj else {"gotadi"}
+    if key == "schedule" and isinstance(inner, dict) and "tiers" in inner:
+        return {"ucp"}
+    if key == "cancelPolicy" and isinstance(inner, dict):
+        return _object_formats(inner) & {"travelgatex", "derbysoft"}
+    if key == "code" and _is_derbysoft_code(inner):
+        return {"derbysoft"}
+    return set()
+
+
+def _is_derbysoft_code(text: object) -> bool:
+    """Whether ``text`` is a DerbySoft cancel policy code (its grammar, in its module).
+
+    A bare number (``"100"``) is JSON, not a code.
+    """
+    if not isinstance(text, str) or not any(char.isalpha() for char in text):
+        return False
+    from penalty.formats.derbysoft import CODE  # its grammar lives with its translator
+
+    return CODE.fullmatch(text) is not None
 
 
 def detect(payload: object) -> str:
@@ -142,6 +187,8 @@ def detect(payload: object) -> str:
         found = _entry_formats(list(payload))
     elif isinstance(payload, dict):
         found = _object_formats(payload)
+    elif _is_derbysoft_code(payload):
+        found = {"derbysoft"}
     else:
         found = set()
     if len(found) == 1:
@@ -179,8 +226,10 @@ def parse(
     """A `Policy` from a provider payload in ``format`` (``"auto"``: `detect` it).
 
     ``zone`` names the IANA zone of times written without an offset where the format needs
-    it (``ratehawk``, required; ``liteapi`` and ``innstant`` when an entry names none); other
-    formats read such times in the booking's zone and refuse a ``zone``.
+    it (``ratehawk``, required; ``liteapi`` and ``innstant`` when an entry names none), or the
+    hotel's zone that deadlines relative to arrival are read in when the booking names none
+    (``derbysoft``, ``travelgatex``); other formats read such times in the booking's zone and
+    refuse a ``zone``. A DerbySoft code may be given as it is written (``"AD0_1D50P_100P"``).
 
     Raises:
         InvalidPolicy: an unknown or undetectable format, or a malformed payload (naming the
@@ -188,11 +237,13 @@ def parse(
     """
     if format == "gotadi":
         return from_gotadi(payload, fold=fold) if zone is None else _no_zone("gotadi", zone)
-    if isinstance(payload, bytes | bytearray | str):
+    if isinstance(payload, bytes | bytearray | str) and not _is_derbysoft_code(payload):
         text = payload
         try:
             payload = json.loads(text, parse_float=Decimal)
         except (ValueError, RecursionError) as exc:
+            if format == "derbysoft" and isinstance(text, str):  # a code: its own errors
+                return translator(format)(text, zone=zone, fold=fold)
             raise InvalidPolicy(
                 "the policy is not JSON", path="policy", value=text[:80], code="invalid_json"
             ) from exc

@@ -384,6 +384,7 @@ def _policy(entries: list[Any], prefix: str, fold: Fold, *, checked: bool = True
             "fold": fold,
             "source": _source(prefix),
             "surcharge": None,
+            "minor_units": False,
         },
     )
 
@@ -488,7 +489,8 @@ def _source(prefix: str) -> WindowSource:
     source = _SOURCES.get(prefix)
     if source is None:
         source = _SOURCES[prefix] = construct(
-            WindowSource, {"prefix": prefix, "fields": _SOURCE_FIELDS, "surcharge": "surcharge"}
+            WindowSource,
+            {"prefix": prefix, "fields": _SOURCE_FIELDS, "surcharge": "surcharge", "paths": ()},
         )
     return source
 

@@ -36,17 +36,18 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from penalty.preview.types import JSON_VERSION, Chart, Kind, Line, Now, Preview, Tick
+from penalty.preview.types import JSON_VERSION, Chart, Kind, Line, Now, Preview, Room, Tick
+from penalty.rooms import Rooms
 from penalty.timeline import Timeline
 
 if TYPE_CHECKING:
     from babel import Locale
 
-__all__ = ["JSON_VERSION", "Chart", "Kind", "Line", "Now", "Preview", "Tick", "preview"]
+__all__ = ["JSON_VERSION", "Chart", "Kind", "Line", "Now", "Preview", "Room", "Tick", "preview"]
 
 
 def preview(
-    timeline: Timeline,
+    timeline: Timeline | Rooms,
     locale: str | Locale,
     *,
     now: datetime | str | None = None,
@@ -55,7 +56,9 @@ def preview(
     """The fee schedule of ``timeline`` as a guest reads it, in ``locale``.
 
     Args:
-        timeline: a compiled policy (`Policy.timeline`); each segment becomes one `Line`.
+        timeline: a compiled policy (`Policy.timeline`); each segment becomes one `Line`. Or
+            a booking of several rooms (`penalty.rooms.Rooms`): its lines are the whole
+            booking's, and `Preview.rooms` previews each room on its own.
         locale: a CLDR locale such as ``"vi_VN"``, ``"en"`` or ``"en_GB"`` (never the
             machine's); its language must be one with wording (``en``, ``vi``).
         now: the current instant (aware, or ISO 8601 with an offset; without one it is read

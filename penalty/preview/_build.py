@@ -5,21 +5,32 @@ way `Timeline.quote` does (half-open, by integer microseconds). A boundary is sh
 instant a guest must act by: itself under ``[start, end)`` windows, one microsecond earlier
 under ``(start, end]`` windows (whose boundaries the engine shifts by one microsecond), with
 wording to match ("before 18:00" / "until 18:00").
+
+A booking of several rooms (`Rooms`) previews like a timeline, from its merged segments (its
+edge wording is ``(start, end]``'s only when every room's is), and each room is previewed on
+its own beside it.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from penalty.errors import InvalidInput, InvalidInstant
 from penalty.instants import from_nanos, parse_instant, to_micros, zone
-from penalty.preview._format import Formatter
+from penalty.policy import PolicyWarning
 from penalty.preview._messages import Edges
-from penalty.preview.types import Chart, Kind, Line, Now, Preview, Tick
+from penalty.preview.types import Chart, Kind, Line, Now, Preview, Room, Tick
+from penalty.rooms import Rooms
 from penalty.rules import Boundary
-from penalty.timeline import Segment, Timeline
+from penalty.timeline import ALWAYS_FREE, AlwaysFree, Segment, Timeline, refundability_of
+
+if TYPE_CHECKING:  # babel loads when a preview is built, not when the package is imported
+    from penalty.preview._format import Formatter
 
 __all__ = ["build"]
 
@@ -79,6 +90,55 @@ class _Clock:
         return edges.between.format(start=start_text, end=self.when(end))
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What a preview reads of a `Timeline` or a `Rooms` booking."""
+
+    segments: tuple[Segment, ...]
+    total: Decimal
+    currency: str
+    boundary: Boundary
+    timezone: str | None
+    zone: tzinfo
+    warnings: tuple[PolicyWarning, ...]
+    free_until: datetime | AlwaysFree | None
+    descriptions: Callable[[Segment], tuple[str, ...]]
+
+
+def _source(subject: Timeline | Rooms) -> _Source:
+    if isinstance(subject, Rooms):
+        boundaries = {timeline.boundary for timeline in subject.timelines}
+        one = boundaries.pop() if len(boundaries) == 1 else Boundary.START_INCLUSIVE
+        return _Source(
+            segments=subject.segments,
+            total=subject.total,
+            currency=subject.currency,
+            boundary=one,
+            timezone=subject.timelines[0].booking.timezone,
+            zone=subject.zone,
+            warnings=subject.warnings,
+            free_until=subject.free_until,
+            descriptions=lambda _: (),
+        )
+    windows = subject.policy.windows
+
+    def descriptions(segment: Segment) -> tuple[str, ...]:
+        texts = (windows[i].description.strip() for i in segment.windows)
+        return tuple(dict.fromkeys(text for text in texts if text))
+
+    return _Source(
+        segments=subject.segments,
+        total=subject.booking.total,
+        currency=subject.currency,
+        boundary=subject.boundary,
+        timezone=subject.booking.timezone,
+        zone=subject.zone,
+        warnings=subject.warnings,
+        free_until=subject.free_until,
+        descriptions=descriptions,
+    )
+
+
 def _kind(fee: Decimal, total: Decimal) -> Kind:
     if fee == 0:
         return "free"
@@ -94,16 +154,16 @@ class _Builder:
     """One preview's state: the formatter, the zones, the edge rule."""
 
     def __init__(
-        self, timeline: Timeline, fmt: Formatter, hotel: tzinfo, viewer: tzinfo | None
+        self, source: _Source, fmt: Formatter, hotel: tzinfo, viewer: tzinfo | None
     ) -> None:
-        self.timeline = timeline
+        self.source = source
         self.fmt = fmt
         self.messages = fmt.messages
-        self.total = timeline.booking.total
-        self.currency = timeline.currency
+        self.total = source.total
+        self.currency = source.currency
         self.tz = hotel
         self.viewer = viewer
-        inclusive_end = timeline.policy.rules.boundary is Boundary.END_INCLUSIVE
+        inclusive_end = source.boundary is Boundary.END_INCLUSIVE
         self.shift = timedelta(microseconds=1) if inclusive_end else timedelta(0)
         self.edges = self.messages.end_inclusive if inclusive_end else self.messages.start_inclusive
 
@@ -117,7 +177,7 @@ class _Builder:
     def lines(self, *, show_viewer: bool) -> tuple[Line, ...]:
         clock = _Clock(self.fmt, self.tz)
         viewer = _Clock(self.fmt, self.viewer) if show_viewer and self.viewer else None
-        return tuple(self.line(segment, clock, viewer) for segment in self.timeline.segments)
+        return tuple(self.line(segment, clock, viewer) for segment in self.source.segments)
 
     def line(self, segment: Segment, clock: _Clock, viewer: _Clock | None) -> Line:
         messages = self.messages
@@ -137,14 +197,7 @@ class _Builder:
         if viewer is not None:
             viewer_period = viewer.period(self.edges, start, end)
             text = messages.your_time.format(text=text, period=viewer_period)
-        windows = self.timeline.policy.windows
-        descriptions = tuple(
-            dict.fromkeys(
-                windows[i].description.strip()
-                for i in segment.windows
-                if windows[i].description.strip()
-            )
-        )
+        descriptions = self.source.descriptions(segment)
         if descriptions:
             text = messages.with_description.format(text=text, description="; ".join(descriptions))
         return Line(
@@ -164,7 +217,7 @@ class _Builder:
 
     def summary(self) -> str:
         """The one-line schedule: "Free cancellation before … · ₫1,525,000 before … · …"."""
-        messages, segments = self.messages, self.timeline.segments
+        messages, segments = self.messages, self.source.segments
         clock = _Clock(self.fmt, self.tz)
         items: list[str] = []
         for index, segment in enumerate(segments):
@@ -195,7 +248,7 @@ class _Builder:
 
     def now(self, at: datetime) -> Now:
         """What cancelling at ``at`` costs, until when, and what comes next."""
-        messages, segments = self.messages, self.timeline.segments
+        messages, segments = self.messages, self.source.segments
         starts = [to_micros(segment.start) for segment in segments[1:] if segment.start]
         index = bisect_right(starts, to_micros(at))
         segment = segments[index]
@@ -242,12 +295,27 @@ class _Builder:
             at_text=at_clock.when(at),
             relative_text=relative,
             text=f"{cost} {advice}",
+            refundability=refundability_of(segment.fee, self.total),
         )
+
+    def headline(self) -> str:
+        """The first fact: free until when, free at any time, non-refundable, or not free."""
+        messages, free_until = self.messages, self.source.free_until
+        if free_until is ALWAYS_FREE:
+            return messages.fact_always_free
+        if free_until is None or isinstance(free_until, AlwaysFree):
+            if all(segment.fee >= self.total for segment in self.source.segments):
+                return messages.fact_non_refundable
+            return messages.fact_no_free
+        shown = self.shown(free_until)
+        assert shown is not None  # noqa: S101 - a datetime in, a datetime out
+        period = self.edges.until.format(end=_Clock(self.fmt, self.tz).when(shown))
+        return messages.fact_free_until.format(period=period)
 
     def chart(self) -> Chart:
         clock = _Clock(self.fmt, self.tz)
         ticks: list[Tick] = []
-        for start in (segment.start for segment in self.timeline.segments):
+        for start in (segment.start for segment in self.source.segments):
             shown = self.shown(start)
             if start is None or shown is None:
                 continue
@@ -268,7 +336,7 @@ class _Builder:
         """Whether the viewer's offset differs from the hotel's at any shown instant."""
         if self.viewer is None:
             return False
-        instants = [segment.start for segment in self.timeline.segments[1:] if segment.start]
+        instants = [segment.start for segment in self.source.segments[1:] if segment.start]
         if now is not None:
             instants.append(now)
         return any(
@@ -286,29 +354,47 @@ def _viewer_zone(raw: str | tzinfo | None) -> tuple[tzinfo | None, str | None]:
 
 
 def build(
-    timeline: Timeline,
+    subject: Timeline | Rooms,
     locale: object,
     *,
     now: datetime | str | None,
     viewer_tz: str | tzinfo | None,
 ) -> Preview:
     """`penalty.preview.preview`'s work (see there)."""
+    from penalty.preview._format import Formatter
+
     fmt = Formatter(locale)
+    source = _source(subject)
     viewer, viewer_name = _viewer_zone(viewer_tz)
-    name = timeline.booking.timezone
+    name = source.timezone
     booking_zone = None if name is None else zone(name, path="timezone", error=InvalidInstant)
-    hotel = booking_zone or timeline.zone
+    hotel = booking_zone or source.zone
     at = None
     if now is not None:
         nanos, _ = parse_instant(now, tz=booking_zone, path="now", error=InvalidInstant)
         at = from_nanos(nanos, hotel)
-    builder = _Builder(timeline, fmt, hotel, viewer)
+    builder = _Builder(source, fmt, hotel, viewer)
     zone_text = fmt.zone_name(hotel)
-    total_text = builder.money(timeline.booking.total)
+    total_text = builder.money(source.total)
+    rooms: tuple[Room, ...] = ()
+    if isinstance(subject, Rooms):
+        rooms = tuple(
+            Room(
+                room=index,
+                name=room_name,
+                heading=fmt.messages.room_heading.format(
+                    room=room_name, total=builder.money(timeline.booking.total)
+                ),
+                preview=build(timeline, fmt.locale, now=at, viewer_tz=viewer_tz),
+            )
+            for index, (room_name, timeline) in enumerate(
+                zip(subject.names, subject.timelines, strict=True)
+            )
+        )
     return Preview(
         locale=str(fmt.locale),
-        currency=timeline.currency,
-        total=timeline.booking.total,
+        currency=source.currency,
+        total=source.total,
         total_text=total_text,
         zone=_zone_key(hotel),
         zone_text=zone_text,
@@ -318,5 +404,8 @@ def build(
         summary=builder.summary(),
         now=None if at is None else builder.now(at),
         chart=builder.chart(),
-        warnings=timeline.warnings,
+        warnings=source.warnings,
+        headline=builder.headline(),
+        free_until=source.free_until,
+        rooms=rooms,
     )

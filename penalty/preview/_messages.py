@@ -11,8 +11,8 @@ Each field name would be the msgid if the table ever moves to babel's catalogs.
 Placeholders (``str.format`` fields) are filled with already-localized text:
 ``{when}``/``{start}``/``{end}`` a date and time, ``{fee}``/``{next_fee}``/``{total}`` money,
 ``{share}`` a percentage, ``{period}`` one of the `Edges` phrases, ``{time}`` a clock time,
-``{relative}`` a babel relative time, ``{zone}`` a zone label, ``{text}``/``{description}``
-free text.
+``{relative}`` a babel relative time, ``{zone}`` a zone label, ``{text}``/``{description}``/
+``{room}`` free text.
 """
 
 from __future__ import annotations
@@ -72,6 +72,13 @@ class Messages:
     chart_title: str
     chart_now: str
     chart_times: str
+    #: The facts a booking page shows first (SEMANTICS rule 20): free until when, or none.
+    fact_free_until: str
+    fact_always_free: str
+    fact_non_refundable: str
+    fact_no_free: str
+    #: The heading of one room's lines in a booking of several rooms.
+    room_heading: str
 
 
 EN: Final = Messages(
@@ -114,6 +121,11 @@ EN: Final = Messages(
     chart_title="Cancellation fee",
     chart_now="now",
     chart_times="Times: {zone}",
+    fact_free_until="Free cancellation {period}",
+    fact_always_free="Free cancellation at any time",
+    fact_non_refundable="Non-refundable",
+    fact_no_free="No free cancellation",
+    room_heading="{room} ({total}):",
 )
 
 VI: Final = Messages(
@@ -156,6 +168,11 @@ VI: Final = Messages(
     chart_title="Phí hủy phòng",
     chart_now="bây giờ",
     chart_times="Thời gian: {zone}",
+    fact_free_until="Hủy miễn phí {period}",
+    fact_always_free="Hủy miễn phí vào bất cứ lúc nào",
+    fact_non_refundable="Không hoàn tiền",
+    fact_no_free="Không được hủy miễn phí",
+    room_heading="{room} ({total}):",
 )
 
 #: Wording by babel language code; any territory of a language uses it (``en_IN``, ``vi_VN``).

@@ -1,4 +1,4 @@
-"""What a preview is made of: `Preview`, its `Line` s, the `Now` advice and the `Chart`.
+"""What a preview is made of: `Preview`, its `Line` s, the `Now` advice, the `Chart`, `Room` s.
 
 Plain frozen dataclasses holding machine values and localized strings side by side; `to_json`
 gives the documented UI JSON (README, "Fee previews").
@@ -14,8 +14,9 @@ from typing import Any, Literal
 from penalty.policy import PolicyWarning
 from penalty.preview.svg import render
 from penalty.rules import Phase
+from penalty.timeline import AlwaysFree, Refundability, free_until_json
 
-__all__ = ["JSON_VERSION", "Chart", "Kind", "Line", "Now", "Preview", "Tick"]
+__all__ = ["JSON_VERSION", "Chart", "Kind", "Line", "Now", "Preview", "Room", "Tick"]
 
 #: ``version`` of the documented JSON shape (`Preview.to_json`); bumped on incompatible change.
 JSON_VERSION = 1
@@ -89,6 +90,7 @@ class Now:
         at_text: ``at`` as a localized date and time with its zone.
         relative_text: how far ``until`` is ("in 9 hours", rounded by babel), or ``None``.
         text: the cost sentence, then the advice ("Cancel before 6:00 PM today …").
+        refundability: ``full`` (free), ``partial`` or ``none`` (the whole total) at ``at``.
     """
 
     at: datetime
@@ -99,6 +101,7 @@ class Now:
     at_text: str
     relative_text: str | None
     text: str
+    refundability: Refundability
 
     def to_json(self) -> dict[str, Any]:
         """This part of `Preview.to_json`."""
@@ -111,6 +114,7 @@ class Now:
             "at_text": self.at_text,
             "relative_text": self.relative_text,
             "text": self.text,
+            "refundability": self.refundability,
         }
 
 
@@ -134,8 +138,54 @@ class Chart:
 
 
 @dataclass(frozen=True, slots=True)
+class Room:
+    """One room of a booking of several rooms, previewed on its own.
+
+    Attributes:
+        room: its index in the booking.
+        name: its name (``"Room 1"`` when the booking gave none).
+        heading: "Deluxe (₫2,000,000):", the name and the room's total.
+        preview: the room's own `Preview` (its lines, facts and "now").
+    """
+
+    room: int
+    name: str
+    heading: str
+    preview: Preview
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"room", "name", "heading", "total", "total_text", "headline", "free_until",
+        "summary", "lines", "now"}``: the room's part of `Preview.to_json`.
+        """
+        shown = self.preview.to_json()
+        return {
+            "room": self.room,
+            "name": self.name,
+            "heading": self.heading,
+            **{
+                key: shown[key]
+                for key in (
+                    "total",
+                    "total_text",
+                    "headline",
+                    "free_until",
+                    "summary",
+                    "lines",
+                    "now",
+                )
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Preview:
-    """A fee schedule ready to show: see `preview` and `to_json` (the documented shape)."""
+    """A fee schedule ready to show: see `preview` and `to_json` (the documented shape).
+
+    ``headline`` states the booking page's first fact (SEMANTICS rule 20): "Free cancellation
+    before …", "Free cancellation at any time", "Non-refundable" (the whole total at every
+    instant) or "No free cancellation"; ``free_until`` is `Timeline.free_until`. For a booking
+    of several rooms the lines are the whole booking's, and ``rooms`` holds each room's own.
+    """
 
     locale: str
     currency: str
@@ -150,11 +200,19 @@ class Preview:
     now: Now | None
     chart: Chart
     warnings: tuple[PolicyWarning, ...]
+    headline: str
+    free_until: datetime | AlwaysFree | None
+    rooms: tuple[Room, ...] = ()
 
     @property
     def text(self) -> str:
-        """Heading, one bullet per line, then the "now" sentences: plain text for a terminal."""
-        rows = [self.heading, *(f"• {line.text}" for line in self.lines)]
+        """Heading, the headline, one bullet per line, each room's lines, then the "now"
+        sentences: plain text for a terminal.
+        """
+        rows = [self.heading, self.headline, *(f"• {line.text}" for line in self.lines)]
+        for room in self.rooms:
+            rows.append(room.heading)
+            rows.extend(f"  • {line.text}" for line in room.preview.lines)
         if self.now is not None:
             rows.append(self.now.text)
         return "\n".join(rows)
@@ -175,9 +233,12 @@ class Preview:
             "zone_text": self.zone_text,
             "viewer_zone": self.viewer_zone,
             "heading": self.heading,
+            "headline": self.headline,
+            "free_until": free_until_json(self.free_until),
             "summary": self.summary,
             "lines": [line.to_json() for line in self.lines],
             "now": None if self.now is None else self.now.to_json(),
+            "rooms": [room.to_json() for room in self.rooms],
             "warnings": [warning.model_dump() for warning in self.warnings],
         }
 

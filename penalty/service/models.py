@@ -35,6 +35,9 @@ FormatName = Literal[
     "ratehawk",
     "liteapi",
     "innstant",
+    "ucp",
+    "derbysoft",
+    "travelgatex",
 ]
 PhaseName = Literal["free", "window", "gap", "no_show"]
 _MONEY = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -69,6 +72,12 @@ class Booking(_Closed):
     check_out: str | None = Field(default=None, description="YYYY-MM-DD")
     timezone: str | None = Field(
         default=None, description="the hotel's IANA zone", examples=["Asia/Ho_Chi_Minh"]
+    )
+    check_in_time: str | None = Field(
+        default=None,
+        description="the property's check-in time, HH:MM local (deadlines relative to arrival "
+        "count from it; 15:00 is assumed, with a warning, when one is needed)",
+        examples=["15:00"],
     )
 
 
@@ -189,6 +198,24 @@ class PreviewNow(_Closed):
     at_text: str
     relative_text: str | None
     text: str
+    refundability: Literal["full", "partial", "none"]
+
+
+class PreviewRoom(_Closed):
+    """One room of a booking of several rooms (never in the service's answers: it previews one
+    booking).
+    """
+
+    room: int
+    name: str
+    heading: str
+    total: Money
+    total_text: str
+    headline: str
+    free_until: str | None
+    summary: str
+    lines: list[PreviewLine]
+    now: PreviewNow | None
 
 
 class PreviewResponse(_Closed):
@@ -203,9 +230,18 @@ class PreviewResponse(_Closed):
     zone_text: str
     viewer_zone: str | None
     heading: str
+    headline: str = Field(
+        description="the first fact: free cancellation before/until …, at any time, "
+        "non-refundable, or no free cancellation"
+    )
+    free_until: str | None = Field(
+        description="the first instant that costs more than 0 (ISO 8601); null when no "
+        'instant is free; "always" when none is ever charged'
+    )
     summary: str
     lines: list[PreviewLine]
     now: PreviewNow | None
+    rooms: list[PreviewRoom]
     warnings: list[Warning]
 
 

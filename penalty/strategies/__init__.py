@@ -4,10 +4,12 @@ Requires hypothesis (``pip install 'penalty[strategies]'``). Everything generate
 bookings whose nights are known, windows in the booking's currency, instants with offsets,
 provider payloads as each provider sends them.
 
-- The engine's types: `bookings`, `windows`, `policies`, `rules`, `surcharges`, `cases`
-  (a policy and a booking that compile together), `quotes`, `instants`, and
-  `boundary_instants`, which leans on a timeline's boundaries (where off-by-one bugs live).
-- Every format's JSON: `gotadi_policies`, `gotadi_responses`, ``<format>_payloads()``, and
+- The engine's types: `bookings`, `windows`, `deadlines` (edges relative to arrival),
+  `policies`, `rules`, `surcharges`, `cases` (a policy and a booking that compile together),
+  `quotes`, `instants`, and `boundary_instants`, which leans on a timeline's boundaries (where
+  off-by-one bugs live); `rooms` (a booking of several rooms, `penalty.rooms.Rooms`).
+- Every format's JSON: `gotadi_policies`, `gotadi_responses`, ``<format>_payloads()`` (UCP
+  schedules, DerbySoft codes and TravelgateX ``hoursBefore`` penalties included), and
   `format_cases` (a payload of any format with a booking it compiles against).
 
 ``st.from_type(penalty.Booking)`` (and `Policy`, `Window`, `Rules`) works wherever hypothesis
@@ -44,16 +46,20 @@ from penalty.strategies._engine import (
     bookings,
     boundary_instants,
     cases,
+    deadlines,
     instants,
     offsets,
     policies,
     quotes,
+    room_lists,
+    rooms,
     rules,
     surcharges,
     windows,
 )
 from penalty.strategies._formats import (
     FORMAT_ZONES,
+    derbysoft_payloads,
     duffel_payloads,
     expedia_rapid_payloads,
     expedia_xap_payloads,
@@ -65,6 +71,8 @@ from penalty.strategies._formats import (
     innstant_payloads,
     liteapi_payloads,
     ratehawk_payloads,
+    travelgatex_payloads,
+    ucp_payloads,
 )
 
 __all__ = [
@@ -77,6 +85,8 @@ __all__ = [
     "bookings",
     "boundary_instants",
     "cases",
+    "deadlines",
+    "derbysoft_payloads",
     "duffel_payloads",
     "expedia_rapid_payloads",
     "expedia_xap_payloads",
@@ -92,8 +102,12 @@ __all__ = [
     "policies",
     "quotes",
     "ratehawk_payloads",
+    "room_lists",
+    "rooms",
     "rules",
     "surcharges",
+    "travelgatex_payloads",
+    "ucp_payloads",
     "windows",
 ]
 
@@ -105,8 +119,8 @@ def register_types() -> None:
     metadata), and again, harmlessly, when this module is imported.
     """
     st.register_type_strategy(Booking, bookings())
-    st.register_type_strategy(Window, windows(open_ends=True))
-    st.register_type_strategy(Policy, policies(any_rules=True))
+    st.register_type_strategy(Window, windows(open_ends=True, relative=True))
+    st.register_type_strategy(Policy, policies(any_rules=True, relative=True))
     st.register_type_strategy(Rules, rules())
 
 

@@ -7,7 +7,7 @@ off-by-one bugs live.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from penalty.booking import Booking
 from penalty.money import minor_unit
-from penalty.policy import Policy, Surcharge, Window
+from penalty.policy import Deadline, Policy, Surcharge, Window
+from penalty.rooms import Room, Rooms
 from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 from penalty.timeline import Quote, Timeline
 from penalty.timeline import compile as compile_policy_into_timeline
@@ -29,10 +30,13 @@ __all__ = [
     "bookings",
     "boundary_instants",
     "cases",
+    "deadlines",
     "instants",
     "offsets",
     "policies",
     "quotes",
+    "room_lists",
+    "rooms",
     "rules",
     "surcharges",
     "windows",
@@ -93,14 +97,20 @@ def bookings(
     currency: str | None = None,
     *,
     with_nights: bool = True,
+    dated: bool = False,
 ) -> Booking:
-    """Valid bookings; with ``with_nights`` (default) the number of nights is always known."""
+    """Valid bookings; with ``with_nights`` (default) the number of nights is always known.
+
+    With ``dated``, the booking always has its ``check_in`` (deadlines relative to arrival
+    need it). A ``check_in_time`` is sometimes given.
+    """
     code = currency or draw(st.sampled_from(CURRENCIES))
     total = draw(amounts(code, min_value=1))
     nights = draw(st.integers(min_value=1, max_value=7))
     check_in = date(2021, 5, 13)
     data: dict[str, Any] = {"total": str(total), "currency": code}
-    layout = draw(st.sampled_from(("dates", "rates", "dated_rates", "rates_and_dates", "none")))
+    layouts = ("dates", "rates", "dated_rates", "rates_and_dates", "none")
+    layout = draw(st.sampled_from(layouts[:1] + layouts[2:4] if dated else layouts))
     if layout == "none" and with_nights:
         layout = "dates"
     if layout in {"dates", "rates_and_dates", "dated_rates"}:
@@ -111,28 +121,65 @@ def bookings(
         data["nightly_rates"] = [str(rate) for rate in rates]
     if layout == "dated_rates":
         rates = draw(st.lists(amounts(code), min_size=nights, max_size=nights))
-        dated = [
+        dated_rates = [
             {"date": (check_in + timedelta(days=i)).isoformat(), "amount": str(rate)}
             for i, rate in enumerate(rates)
         ]
-        data["nightly_rates"] = draw(st.permutations(dated))
+        data["nightly_rates"] = draw(st.permutations(dated_rates))
     if draw(st.booleans()):
         data["timezone"] = draw(st.sampled_from(ZONES))
+    if draw(st.integers(0, 3)) == 0:
+        data["check_in_time"] = draw(st.sampled_from(("14:00", "15:00", "12:30:00", "23:59")))
     return Booking.model_validate(data)
+
+
+def deadlines(kind: str | None = None) -> st.SearchStrategy[Deadline]:
+    """Deadlines relative to a May 2021 arrival: elapsed (up to 30 days before) or calendar
+    (up to 30 days before the check-in date, or the day after), at whole hours or none.
+    """
+    clocks = st.none() | st.integers(0, 23).map(lambda hour: time(hour, 0))
+    elapsed = st.builds(
+        lambda hours, clock: Deadline(
+            kind="elapsed",
+            before=timedelta(hours=hours),  # type: ignore[arg-type]  # validated to nanoseconds
+            at=clock,
+        ),
+        st.integers(0, 24 * 30),
+        clocks,
+    )
+    calendar = st.builds(
+        lambda days, clock: Deadline(kind="calendar", days=days, at=clock),
+        st.integers(-1, 30),
+        clocks,
+    )
+    if kind == "elapsed":
+        return elapsed
+    if kind == "calendar":
+        return calendar
+    return elapsed | calendar
 
 
 @st.composite
 def windows(
-    draw: st.DrawFn, currency: str = "VND", *, nights: bool = True, open_ends: bool = False
+    draw: st.DrawFn,
+    currency: str = "VND",
+    *,
+    nights: bool = True,
+    open_ends: bool = False,
+    relative: bool = False,
 ) -> Window:
     """Valid windows in ``currency``: at least one component; sometimes zero-length.
 
-    With ``open_ends``, a start or end is sometimes ``None`` (since forever / for ever).
+    With ``open_ends``, a start or end is sometimes ``None`` (since forever / for ever). With
+    ``relative``, the edges are sometimes `Deadline` s relative to the arrival (both of one
+    kind and clock, in order).
     """
     first = draw(_minute_instants())
     length = draw(st.sampled_from((0, 60, 360, 1440, 2880, 10080)) | st.integers(0, 20000))
-    start: datetime | None = first
-    end: datetime | None = first + timedelta(minutes=length)
+    start: datetime | Deadline | None = first
+    end: datetime | Deadline | None = first + timedelta(minutes=length)
+    if relative and draw(st.booleans()):
+        start, end = draw(_relative_edges())
     if open_ends:
         edge = draw(st.sampled_from(("both", "both", "both", "no_start", "no_end")))
         start = None if edge == "no_start" else start
@@ -151,6 +198,22 @@ def windows(
         if name == required or draw(st.integers(0, 4)) == 0:
             values[name] = draw(strategy)
     return Window.model_validate(values)
+
+
+@st.composite
+def _relative_edges(draw: st.DrawFn) -> tuple[Deadline, Deadline]:
+    """Two deadlines of one kind and clock, the start no later than the end."""
+    first = draw(deadlines())
+    if first.kind == "elapsed":
+        later = draw(st.integers(0, first.before // (3600 * 10**9)))
+        second = Deadline(
+            kind="elapsed",
+            before=timedelta(hours=later),  # type: ignore[arg-type]  # validated to nanoseconds
+            at=first.at,
+        )
+    else:
+        second = Deadline(kind="calendar", days=draw(st.integers(-1, first.days)), at=first.at)
+    return first, second
 
 
 def rules() -> st.SearchStrategy[Rules]:
@@ -172,17 +235,23 @@ def policies(
     max_windows: int = 6,
     any_rules: bool = False,
     nights: bool = True,
+    relative: bool = False,
 ) -> Policy:
     """Policies of 0 to ``max_windows`` windows.
 
     Gotadi's rules and closed windows by default; with ``any_rules``, any combination of rules
-    and sometimes open-ended windows (as other providers' formats produce).
+    and sometimes open-ended windows (as other providers' formats produce); with ``relative``,
+    some windows' edges are `Deadline` s, and the policy sometimes names a ``local_zone``.
     """
     items = draw(
-        st.lists(windows(currency, nights=nights, open_ends=any_rules), max_size=max_windows)
+        st.lists(
+            windows(currency, nights=nights, open_ends=any_rules, relative=relative),
+            max_size=max_windows,
+        )
     )
     chosen = draw(rules()) if any_rules else Rules()
-    return Policy(windows=tuple(items), rules=chosen)
+    local_zone = draw(st.none() | st.sampled_from(ZONES)) if relative else None
+    return Policy(windows=tuple(items), rules=chosen, local_zone=local_zone)
 
 
 @st.composite
@@ -206,10 +275,17 @@ def cases(
 ) -> tuple[Policy, Booking]:
     """A ``(policy, booking)`` pair that compiles: same currency, nights known.
 
-    With ``any_rules``, the policy sometimes has a `Surcharge` too.
+    With ``any_rules``, the policy sometimes has a `Surcharge` too, and when the booking has
+    its check-in date and a zone (its own, or the policy's ``local_zone``), some windows'
+    edges are deadlines relative to the arrival.
     """
     booking = draw(bookings())
-    policy = draw(policies(booking.currency, any_rules=any_rules, max_windows=max_windows))
+    relative = any_rules and booking.check_in is not None
+    policy = draw(
+        policies(booking.currency, any_rules=any_rules, max_windows=max_windows, relative=relative)
+    )
+    if relative and booking.timezone is None and policy.local_zone is None:
+        policy = policy.model_copy(update={"local_zone": draw(st.sampled_from(ZONES))})
     if any_rules and draw(st.integers(0, 3)) == 0:
         dated = booking.night_dates() is not None
         surcharge = draw(surcharges(booking.currency, stay_dates=dated))
@@ -260,3 +336,34 @@ def quotes(draw: st.DrawFn, *, any_rules: bool = True) -> Quote:
     policy, booking = draw(cases(any_rules=any_rules))
     timeline = compile_policy_into_timeline(policy, booking)
     return timeline.quote(draw(boundary_instants(timeline)))
+
+
+@st.composite
+def room_lists(
+    draw: st.DrawFn, *, min_rooms: int = 1, max_rooms: int = 3, any_rules: bool = True
+) -> list[Room]:
+    """Rooms of one booking: each its own policy and booking (`cases`), all in one currency.
+
+    Some rooms are named, some not (`Rooms` names those by their place).
+    """
+    first_policy, first_booking = draw(cases(any_rules=any_rules, max_windows=4))
+    currency = first_booking.currency
+    items = [(first_policy, first_booking)]
+    for _ in range(draw(st.integers(min_rooms, max_rooms)) - 1):
+        booking = draw(bookings(currency))
+        relative = any_rules and booking.check_in is not None
+        policy = draw(policies(currency, any_rules=any_rules, max_windows=4, relative=relative))
+        if relative and booking.timezone is None and policy.local_zone is None:
+            policy = policy.model_copy(update={"local_zone": draw(st.sampled_from(ZONES))})
+        items.append((policy, booking))
+    return [
+        Room(policy, booking, name=f"Room {chr(65 + index)}" if draw(st.booleans()) else None)
+        for index, (policy, booking) in enumerate(items)
+    ]
+
+
+def rooms(
+    *, min_rooms: int = 1, max_rooms: int = 3, any_rules: bool = True
+) -> st.SearchStrategy[Rooms]:
+    """A compiled booking of several rooms (`penalty.rooms.Rooms`) from `room_lists`."""
+    return room_lists(min_rooms=min_rooms, max_rooms=max_rooms, any_rules=any_rules).map(Rooms)

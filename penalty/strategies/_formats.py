@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 
 from penalty.booking import Booking
 from penalty.formats import FORMATS
-from penalty.policy import Window
+from penalty.money import minor_unit
+from penalty.policy import Deadline, Window
 from penalty.strategies._engine import BASE, SPAN, amounts, bookings, offsets, windows
 
 __all__ = [
     "FORMAT_ZONES",
+    "derbysoft_payloads",
     "duffel_payloads",
     "expedia_rapid_payloads",
     "expedia_xap_payloads",
@@ -32,13 +34,24 @@ __all__ = [
     "innstant_payloads",
     "liteapi_payloads",
     "ratehawk_payloads",
+    "travelgatex_payloads",
+    "ucp_payloads",
 ]
 
 #: Zones without DST, for formats whose times carry no offset (no gap or fold to trip on).
 FORMAT_ZONES = ("UTC", "Asia/Ho_Chi_Minh", "Asia/Tokyo", "Asia/Kolkata")
 
 
-def _gotadi_text(moment: datetime | None, *, local: bool) -> str:
+def _instant(edge: datetime | Deadline | None) -> datetime | None:
+    """An edge of a window drawn without deadlines (``windows(relative=False)``)."""
+    if isinstance(edge, Deadline):  # pragma: no cover - not drawn for provider payloads
+        msg = "provider payloads are drawn from windows with instants"
+        raise TypeError(msg)
+    return edge
+
+
+def _gotadi_text(edge: datetime | Deadline | None, *, local: bool) -> str:
+    moment = _instant(edge)
     if moment is None:  # windows() only leaves edges open when asked to
         msg = "Gotadi windows always have both dates"
         raise ValueError(msg)
@@ -100,12 +113,14 @@ def _windows(currency: str, **options: Any) -> st.SearchStrategy[list[Window]]:
     return st.lists(windows(currency, **options), max_size=5)
 
 
-def _iso(moment: datetime | None) -> str | None:
+def _iso(edge: datetime | Deadline | None) -> str | None:
+    moment = _instant(edge)
     return None if moment is None else moment.isoformat(timespec="milliseconds")
 
 
-def _local(moment: datetime | None, zone: str, *, sep: str = "T") -> str | None:
+def _local(edge: datetime | Deadline | None, zone: str, *, sep: str = "T") -> str | None:
     """The wall-clock text of ``moment`` in ``zone`` (no offset), as zoneless formats write."""
+    moment = _instant(edge)
     if moment is None:
         return None
     return moment.astimezone(ZoneInfo(zone)).strftime(f"%Y-%m-%d{sep}%H:%M:%S")
@@ -254,14 +269,136 @@ def innstant_payloads(draw: st.DrawFn, currency: str = "USD") -> dict[str, Any]:
     return {"cancellation": {"frames": frames}}
 
 
+def _duration_text(seconds: int, spelling: int) -> str:
+    """``seconds`` written in one of the ways the duration grammar allows."""
+    days, rest = divmod(seconds, 86_400)
+    if spelling == 0 or not days:
+        return f"PT{seconds}S"
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    clock = "".join(f"{v}{u}" for v, u in ((hours, "H"), (minutes, "M"), (secs, "S")) if v)
+    return f"P{days}D" + (f"T{clock}" if clock else "")
+
+
+@st.composite
+def _ucp_outcome(draw: st.DrawFn, currency: str) -> dict[str, Any]:
+    """A well-known outcome: a refund percentage, a fixed fee in minor units, or nights."""
+    kind = draw(st.sampled_from(("percentage", "percentage", "fixed_fee", "unit_deduction")))
+    if kind == "percentage":
+        bps = draw(st.sampled_from((0, 10_000, 5_000)) | st.integers(0, 10_000))
+        return {"kind": "percentage", "buyer_bps": bps}
+    if kind == "fixed_fee":
+        cap = 10 ** (7 + minor_unit(currency))
+        return {"kind": "fixed_fee", "penalty": {"amount": draw(st.integers(0, cap))}}
+    nights = draw(st.integers(1, 4))
+    measure = {"value": nights, "unit": "night", "display_text": "night"}
+    return {"kind": "unit_deduction", "penalty": {"measure": measure}}
+
+
+@st.composite
+def ucp_payloads(draw: st.DrawFn, currency: str = "USD") -> dict[str, Any]:
+    """A UCP lodging cancellation schedule, bare or in a policy item.
+
+    Its anchor is an instant in May 2021 (sometimes to the nanosecond), its tiers' ``until``
+    strictly shorter one after the other, spelt in days, hours, minutes or seconds.
+    """
+    minutes = int(SPAN / timedelta(minutes=1))
+    anchor = (BASE + timedelta(minutes=draw(st.integers(0, minutes)))).astimezone(draw(offsets()))
+    text = anchor.isoformat(timespec="seconds")
+    if draw(st.integers(0, 4)) == 0:  # sub-microsecond anchors are the draft's own vectors
+        text = f"{text[:19]}.{draw(st.integers(0, 10**9 - 1)):09d}{text[19:]}"
+    seconds = draw(
+        st.lists(
+            st.sampled_from((3_600, 86_400, 172_800, 604_800)) | st.integers(0, 30 * 86_400),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
+    tiers = [
+        {
+            "until": _duration_text(value, draw(st.integers(0, 1))),
+            "outcome": draw(_ucp_outcome(currency)),
+        }
+        for value in sorted(seconds, reverse=True)
+    ]
+    schedule = {"anchor": text, "tiers": tiers, "after_last_tier": draw(_ucp_outcome(currency))}
+    if draw(st.booleans()):
+        return schedule
+    return {
+        "type": "dev.ucp.lodging.policy.cancellation",
+        "refundability": "refundable",
+        "description": {"plain": "Generated terms."},
+        "schedule": schedule,
+    }
+
+
+@st.composite
+def derbysoft_payloads(draw: st.DrawFn, currency: str = "USD") -> Any:
+    """A DerbySoft cancel policy code: sometimes ``AD``, day segments, a cutoff, a no-show.
+
+    Given as the code, ``{"code": ...}`` or a rate holding ``cancelPolicy`` with its currency.
+    """
+
+    def penalty() -> str:
+        unit = draw(st.sampled_from(("P", "N", "")))
+        if unit == "P":
+            return f"{draw(st.integers(0, 100))}P"
+        if unit == "N":
+            return f"{draw(st.integers(1, 3))}N"
+        return str(draw(amounts(currency, max_units=10**6)))
+
+    days = draw(st.lists(st.integers(0, 30), max_size=4, unique=True))
+    segments = [f"{day}D{penalty()}" for day in sorted(days, reverse=True)]
+    if draw(st.booleans()):
+        segments.insert(0, f"AD{penalty()}")
+    with_cutoff: bool = draw(st.booleans())
+    if segments and with_cutoff:
+        hour = draw(st.sampled_from(("12AM", "6PM", "12PM", "11PM", "3AM")))
+        place = draw(st.integers(0, len(segments) - 1))
+        segments[place] = hour + segments[place]
+    code = "_".join([*segments, penalty()])
+    shape = draw(st.sampled_from(("code", "object", "rate")))
+    if shape == "code":
+        return code
+    if shape == "object":
+        return {"code": code}
+    return {"currency": currency, "cancelPolicy": {"code": code}}
+
+
+@st.composite
+def travelgatex_payloads(draw: st.DrawFn, currency: str = "USD") -> dict[str, Any]:
+    """A TravelgateX ``cancelPolicy`` (``hoursBefore`` penalties), bare or in an option."""
+    penalties = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(("PERCENT", "NIGHTS", "IMPORT")))
+        if kind == "PERCENT":
+            value: Any = Decimal(draw(st.integers(0, 1000))) / 10
+        elif kind == "NIGHTS":
+            value = draw(st.integers(1, 3))
+        else:
+            value = draw(amounts(currency, max_units=10**6))
+        penalties.append(
+            {
+                "hoursBefore": draw(st.sampled_from((0, 24, 48, 72)) | st.integers(0, 720)),
+                "penaltyType": kind,
+                "currency": currency,
+                "value": value,
+            }
+        )
+    policy = {"refundable": draw(st.integers(0, 9)) > 0, "cancelPenalties": penalties}
+    return policy if draw(st.booleans()) else {"cancelPolicy": policy}
+
+
 @st.composite
 def format_cases(
     draw: st.DrawFn,
     format: str | None = None,  # noqa: A002 - the CLI's word
-) -> tuple[str, dict[str, Any], Booking, str | None]:
+) -> tuple[str, Any, Booking, str | None]:
     """``(format, payload, booking, zone)`` that `penalty.formats.parse` and compile accept."""
     name = format or draw(st.sampled_from(FORMATS))
-    booking = draw(bookings())
+    relative = name in {"derbysoft", "travelgatex"}
+    booking = draw(bookings(dated=relative))
     code = booking.currency
     zone = None
     payload: Any
@@ -280,6 +417,14 @@ def format_cases(
         payload = draw(ratehawk_payloads(code, zone))
     elif name == "liteapi":
         payload = draw(liteapi_payloads(code))
-    else:
+    elif name == "innstant":
         payload = draw(innstant_payloads(code))
+    elif name == "ucp":
+        payload = draw(ucp_payloads(code))
+    elif name == "derbysoft":
+        payload = draw(derbysoft_payloads(code))
+    else:
+        payload = draw(travelgatex_payloads(code))
+    if relative and booking.timezone is None:  # the hotel's zone, given to the translator
+        zone = draw(st.sampled_from(FORMAT_ZONES))
     return name, payload, booking, zone

@@ -155,6 +155,106 @@ ERRORS: list[tuple[str, str, Any, str, str]] = [
         "frames[0].cost",
         "model_type",
     ),
+    (
+        "ucp-tiers-order",
+        "ucp",
+        {
+            "anchor": "2026-12-22T15:00:00Z",
+            "tiers": [
+                {"until": "PT1H", "outcome": {"kind": "percentage", "buyer_bps": 10000}},
+                {"until": "PT2H", "outcome": {"kind": "percentage", "buyer_bps": 0}},
+            ],
+            "after_last_tier": {"kind": "percentage", "buyer_bps": 0},
+        },
+        "tiers[1].until",
+        "tiers_out_of_order",
+    ),
+    (
+        "ucp-anchor-without-offset",
+        "ucp",
+        {
+            "schedule": {
+                "anchor": "2026-12-22T15:00:00",
+                "tiers": [{"until": "PT1H", "outcome": {"kind": "percentage", "buyer_bps": 0}}],
+                "after_last_tier": {"kind": "percentage", "buyer_bps": 0},
+            }
+        },
+        "schedule.anchor",
+        "invalid_datetime",
+    ),
+    (
+        "ucp-fixed-fee-without-amount",
+        "ucp",
+        {
+            "anchor": "2026-12-22T15:00:00Z",
+            "tiers": [{"until": "PT1H", "outcome": {"kind": "fixed_fee", "penalty": {}}}],
+            "after_last_tier": {"kind": "percentage", "buyer_bps": 0},
+        },
+        "tiers[0].outcome.penalty.amount",
+        "missing",
+    ),
+    (
+        "ucp-week-duration",
+        "ucp",
+        {
+            "anchor": "2026-12-22T15:00:00Z",
+            "tiers": [{"until": "P1W", "outcome": {"kind": "percentage", "buyer_bps": 0}}],
+            "after_last_tier": {"kind": "percentage", "buyer_bps": 0},
+        },
+        "tiers[0].until",
+        "invalid_duration",
+    ),
+    ("ucp-no-schedule", "ucp", {"refundability": "refundable"}, "schedule", "schedule_absent"),
+    ("derbysoft-grammar", "derbysoft", "AD0_1X50P_100P", "code", "invalid_code"),
+    ("derbysoft-two-cutoffs", "derbysoft", "6PM1D50P_4PM0D80P_100P", "code[1]", "two_cutoffs"),
+    ("derbysoft-same-day", "derbysoft", {"code": "1D50P_1D80P_100P"}, "code[1]", "duplicate_day"),
+    ("derbysoft-percent", "derbysoft", "1D150P_100P", "code[0]", "percent_out_of_range"),
+    (
+        "derbysoft-rate-currency",
+        "derbysoft",
+        {"currency": "usd", "cancelPolicy": {"code": "100P"}},
+        "currency",
+        "invalid_currency",
+    ),
+    (
+        "travelgatex-hours",
+        "travelgatex",
+        [{"hoursBefore": -1, "penaltyType": "PERCENT", "currency": "EUR", "value": 100}],
+        "cancelPenalties[0].hoursBefore",
+        "invalid_hours",
+    ),
+    (
+        "travelgatex-type",
+        "travelgatex",
+        {
+            "cancelPolicy": {
+                "cancelPenalties": [{"hoursBefore": 1, "penaltyType": "FEE", "value": 1}]
+            }
+        },
+        "cancelPolicy.cancelPenalties[0].penaltyType",
+        "unknown_type",
+    ),
+    (
+        "travelgatex-import-currency",
+        "travelgatex",
+        [{"hoursBefore": 24, "penaltyType": "IMPORT", "value": 10}],
+        "cancelPenalties[0].currency",
+        "missing",
+    ),
+    (
+        "travelgatex-float",
+        "travelgatex",
+        [{"hoursBefore": 24, "penaltyType": "PERCENT", "currency": "EUR", "value": 50.0}],
+        "cancelPenalties[0].value",
+        "float_not_allowed",
+    ),
+    (
+        "travelgatex-refundable",
+        "travelgatex",
+        {"refundable": "yes", "cancelPenalties": []},
+        "refundable",
+        "wrong_type",
+    ),
     ("unknown-format", "booking-com", [], "format", "unknown_format"),
     ("auto-empty-list", "auto", [], "format", "undetectable_format"),
     ("zone-not-used", "duffel", [], "zone", "zone_not_used"),
@@ -240,3 +340,59 @@ def test_ratehawk_show_amount_and_its_currency() -> None:
     with pytest.raises(InvalidPolicy) as caught:
         charge.timeline(Booking(total=Decimal(20), currency="EUR"))
     assert caught.value.code == "currency_mismatch"
+
+
+def test_ucp_unknown_kind_is_unavailable_only_where_it_decides() -> None:
+    """The UCP draft: an unknown outcome kind is tolerated; quoting where it applies raises
+    ``unsupported_kind`` naming it, and so does asking for the whole schedule."""
+    policy = pf.parse(
+        {
+            "anchor": "2026-12-22T15:00:00Z",
+            "tiers": [{"until": "PT1H", "outcome": {"kind": "percentage", "buyer_bps": 10000}}],
+            "after_last_tier": {
+                "kind": "unit_deduction",
+                "penalty": {"measure": {"value": 2, "unit": "room", "display_text": "room"}},
+            },
+        },
+        format="ucp",
+    )
+    timeline = policy.timeline(Booking(total=Decimal(100), currency="USD"))
+    assert timeline.fee("2026-12-22T13:00:00Z") == 0
+    for call in (
+        lambda: timeline.quote("2026-12-22T14:00:00Z"),
+        lambda: timeline.fee("2026-12-22T14:00:00Z"),
+        lambda: list(timeline.fees(["2026-12-22T14:00:00Z"])),
+        lambda: timeline.segments,
+        lambda: timeline.next_change("2026-12-22T13:00:00Z"),
+    ):
+        with pytest.raises(InvalidPolicy) as caught:
+            call()
+        assert (caught.value.path, caught.value.code) == (
+            "after_last_tier.kind",
+            "unsupported_kind",
+        )
+        assert "'room'" in caught.value.message
+
+
+def test_free_until_is_known_when_the_unknown_comes_after_a_charge() -> None:
+    """free_until needs only the stretch up to the first charge: an unknown outcome after it
+    does not hide it; one before it does."""
+    unknown = {"kind": "com.example.voucher"}
+    free = {"kind": "percentage", "buyer_bps": 10000}
+    charged = {"kind": "percentage", "buyer_bps": 0}
+    booking = Booking(total=Decimal(100), currency="USD")
+
+    def schedule(first: dict[str, Any], second: dict[str, Any], after: dict[str, Any]) -> Any:
+        payload = {
+            "anchor": "2026-12-22T15:00:00Z",
+            "tiers": [{"until": "PT2H", "outcome": first}, {"until": "PT1H", "outcome": second}],
+            "after_last_tier": after,
+        }
+        return pf.parse(payload, format="ucp").timeline(booking)
+
+    known = schedule(free, charged, unknown)
+    assert str(known.free_until) == "2026-12-22 13:00:00+00:00"
+    hidden = schedule(free, unknown, charged)
+    with pytest.raises(InvalidPolicy) as caught:
+        _ = hidden.free_until
+    assert caught.value.path == "tiers[1].outcome.kind"

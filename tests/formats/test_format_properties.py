@@ -7,27 +7,35 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from penalty import Booking, Policy
+from penalty import Booking, InvalidPolicy, Policy
 from penalty import formats as pf
 from penalty import strategies as ps
 from tests.reference import reference_fee
 
 TICK = timedelta(microseconds=1)
 Case = tuple[str, dict[str, Any], Booking, str | None]
-#: Where each format keeps its list of entries inside the generated payload.
-LISTS: dict[str, tuple[str, ...]] = {
-    "gotadi": ("cancelPenalties",),
-    "expedia-rapid": ("cancel_penalties",),
-    "expedia-xap": ("CancellationPolicy", "CancellationPenaltyRules"),
-    "duffel": ("cancellation_timeline",),
-    "hotelbeds": ("cancellationPolicies",),
-    "ratehawk": ("cancellation_penalties", "policies"),
-    "liteapi": ("cancellationPolicies", "cancelPolicyInfos"),
-    "innstant": ("cancellation", "frames"),
+#: Where each format keeps its list of entries inside the generated payload (the first path
+#: that the payload has; a DerbySoft code's segments are handled apart).
+LISTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "gotadi": (("cancelPenalties",),),
+    "expedia-rapid": (("cancel_penalties",),),
+    "expedia-xap": (("CancellationPolicy", "CancellationPenaltyRules"),),
+    "duffel": (("cancellation_timeline",),),
+    "hotelbeds": (("cancellationPolicies",),),
+    "ratehawk": (("cancellation_penalties", "policies"),),
+    "liteapi": (("cancellationPolicies", "cancelPolicyInfos"),),
+    "innstant": (("cancellation", "frames"),),
+    "ucp": (("tiers",), ("schedule", "tiers")),
+    "travelgatex": (("cancelPenalties",), ("cancelPolicy", "cancelPenalties")),
+    "derbysoft": (),
 }
+#: Formats whose list order is part of the format: the UCP draft orders tiers from the
+#: farthest cutoff to the nearest, and refuses any other order.
+ORDERED = frozenset({"ucp"})
 
 
 def _policy(case: Case) -> Policy:
@@ -35,12 +43,45 @@ def _policy(case: Case) -> Policy:
     return pf.parse(payload, format=name, zone=zone)
 
 
-def _shuffled(case: Case, seed: int) -> dict[str, Any]:
+def _keys(name: str, payload: Any) -> tuple[str, ...]:
+    """The path of the list of entries in ``payload``."""
+    for keys in LISTS[name]:
+        holder = payload
+        for key in keys:
+            found = [k for k in holder if k.casefold() == key.casefold()]
+            if not found or not isinstance(holder[found[0]], dict | list):
+                break
+            holder = holder[found[0]]
+        else:
+            return keys
+    raise AssertionError((name, payload))
+
+
+def _derbysoft_shuffled(payload: Any, seed: int) -> Any:
+    """A DerbySoft code with its day segments in another order (the no-show stays last)."""
+    code = (
+        payload
+        if isinstance(payload, str)
+        else (payload.get("code") or payload["cancelPolicy"]["code"])
+    )
+    *days, no_show = code.split("_")
+    random.Random(seed).shuffle(days)
+    shuffled = "_".join([*days, no_show])
+    if isinstance(payload, str):
+        return shuffled
+    if "code" in payload:
+        return {"code": shuffled}
+    return {**payload, "cancelPolicy": {"code": shuffled}}
+
+
+def _shuffled(case: Case, seed: int) -> Any:
     """The payload with its entries in another order (keys matched ignoring case)."""
     name, payload, _, _ = case
+    if name == "derbysoft":
+        return _derbysoft_shuffled(payload, seed)
     copy: dict[str, Any] = {**payload}
     holder = copy
-    keys = LISTS[name]
+    keys = _keys(name, payload)
     for depth, key in enumerate(keys):
         actual = next(k for k in holder if k.casefold() == key.casefold())
         if depth == len(keys) - 1:
@@ -73,10 +114,20 @@ def test_fee_within_zero_and_total_and_equal_to_the_reference(
 @settings(max_examples=60)
 @given(ps.format_cases(), st.integers(0, 2**32), ps.instants())
 def test_entry_order_never_matters(case: Case, seed: int, at: datetime) -> None:
-    """Every format: shuffling the provider's list changes no fee and no schedule."""
-    name, _, booking, zone = case
+    """Every format: shuffling the provider's list changes no fee and no schedule.
+
+    Except where the order is the format's meaning (UCP tiers): there, another order is
+    refused, never read another way.
+    """
+    name, payload, booking, zone = case
     one = _policy(case).timeline(booking)
-    two = pf.parse(_shuffled(case, seed), format=name, zone=zone).timeline(booking)
+    shuffled = _shuffled(case, seed)
+    if name in ORDERED and shuffled != payload:
+        with pytest.raises(InvalidPolicy) as caught:
+            pf.parse(shuffled, format=name, zone=zone)
+        assert caught.value.code == "tiers_out_of_order"
+        return
+    two = pf.parse(shuffled, format=name, zone=zone).timeline(booking)
     assert [(s.start, s.end, s.fee) for s in one.segments] == [
         (s.start, s.end, s.fee) for s in two.segments
     ]
@@ -106,9 +157,8 @@ def test_schedule_equals_quotes_around_every_boundary(case: Case) -> None:
 def test_auto_detection_agrees_with_the_format(case: Case) -> None:
     """A generated payload with entries is detected as its own format."""
     name, payload, _, zone = case
-    keys = LISTS[name]
     holder: Any = payload
-    for key in keys:
+    for key in _keys(name, payload) if name != "derbysoft" else ():
         holder = next(v for k, v in holder.items() if k.casefold() == key.casefold())
     if holder:
         assert pf.detect(payload) == name
