@@ -16,7 +16,8 @@ format                    payload
 Each translator is a module of this package, imported when its format is first used (Gotadi's
 at once: it is the default). A payload is parsed JSON, or JSON ``bytes``/``str`` (read with
 exact decimals). `detect` names the format of a payload whose shape says it
-unambiguously; ``format="auto"`` uses it.
+unambiguously; ``format="auto"`` uses it. Text and lists are held to `penalty.limits` (size,
+values, depth; `MAX_WINDOWS` windows) before their items are read.
 
 Example:
     >>> from penalty import formats
@@ -30,15 +31,14 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from decimal import Decimal
 from importlib import import_module
 from typing import Any, Final, NoReturn
 
 from penalty.errors import InvalidPolicy
 from penalty.formats.gotadi import from_gotadi
 from penalty.instants import Fold
+from penalty.limits import MAX_WINDOWS, check_count, read_json
 from penalty.policy import Policy
 
 __all__ = ["FORMATS", "ZONED", "detect", "from_gotadi", "parse", "translator"]
@@ -139,6 +139,14 @@ def detect(payload: object) -> str:
         'liteapi'
     """
     if isinstance(payload, list | tuple):
+        check_count(
+            len(payload),
+            MAX_WINDOWS,
+            what="windows",
+            path="policy",
+            error=InvalidPolicy,
+            code="too_many_windows",
+        )
         found = _entry_formats(list(payload))
     elif isinstance(payload, dict):
         found = _object_formats(payload)
@@ -188,14 +196,8 @@ def parse(
     """
     if format == "gotadi":
         return from_gotadi(payload, fold=fold) if zone is None else _no_zone("gotadi", zone)
-    if isinstance(payload, bytes | bytearray | str):
-        text = payload
-        try:
-            payload = json.loads(text, parse_float=Decimal)
-        except (ValueError, RecursionError) as exc:
-            raise InvalidPolicy(
-                "the policy is not JSON", path="policy", value=text[:80], code="invalid_json"
-            ) from exc
+    if isinstance(payload, bytes | bytearray | str):  # held to `penalty.limits` while read
+        payload = read_json(payload, what="the policy", path="policy", error=InvalidPolicy)
     name = detect(payload) if format == "auto" else format
     function = translator(name)
     if name in ZONED:
