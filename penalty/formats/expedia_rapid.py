@@ -57,6 +57,7 @@ from penalty.formats._fields import (
     window,
 )
 from penalty.instants import Fold, parse_date
+from penalty.limits import MAX_DATE_RANGES
 from penalty.policy import Policy, Surcharge, Window, WindowSource
 from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
@@ -128,7 +129,14 @@ def policy_from_expedia_rapid(payload: object, *, fold: Fold = "raise") -> Polic
     windows = [_window(raw, f"{prefix}[{i}]", fold) for i, raw in enumerate(raws)]
     surcharge = None
     if ranges:
-        spans = entries(RapidDateRange, ranges, "nonrefundable_date_ranges")
+        spans = entries(
+            RapidDateRange,
+            ranges,
+            "nonrefundable_date_ranges",
+            limit=MAX_DATE_RANGES,
+            what="date ranges",
+            code="too_many_ranges",
+        )
         surcharge = Surcharge(
             stay_dates=tuple(
                 _span(span, f"nonrefundable_date_ranges[{i}]") for i, span in enumerate(spans)
