@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
 
 def _write(path: str, text: str) -> None:
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
         reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
         raise InvalidInput(
