@@ -42,6 +42,7 @@ from penalty.errors import (
     ProviderRejected,
 )
 from penalty.formats.gotadi import CheckCancelPenaltyResponse, read_penalties
+from penalty.limits import json_decimal
 from penalty.policy import Policy
 from penalty.providers._http import (
     HttpClientOwner,
@@ -350,7 +351,7 @@ class GotadiClient(HttpClientOwner):
         response = self._post(CHECK_PATH, body, idempotent=True)
         if response.status_code != httpx.codes.OK:
             raise _http_refusal(response)
-        raw = parse_json(response, provider=PROVIDER, parse_float=Decimal)
+        raw = parse_json(response, provider=PROVIDER, parse_float=json_decimal)
         try:
             parsed = CheckCancelPenaltyResponse.model_validate(raw)
         except ValidationError as exc:

@@ -16,6 +16,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from penalty.errors import ProviderProtocolError
+from penalty.limits import json_decimal
 
 __all__ = [
     "NONCE_LENGTH",
@@ -167,7 +168,7 @@ def parse_response(response: httpx.Response) -> tuple[KsherResponse, Any]:
         ProviderProtocolError: not JSON (``not_json``) or not a Ksher envelope (``bad_shape``).
     """
     try:
-        document = json.loads(response.content, parse_float=Decimal)
+        document = json.loads(response.content, parse_float=json_decimal)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProviderProtocolError(
             f"HTTP {response.status_code} body is not JSON ({len(response.content)} bytes)",
