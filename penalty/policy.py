@@ -176,7 +176,18 @@ class Window(FrozenModel):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _instant(cls, raw: object, info: Any) -> datetime | None:
-        if raw is None or isinstance(raw, datetime):
+        if raw is None:
+            return raw
+        if isinstance(raw, datetime):
+            try:  # the caller's tzinfo runs here: whatever it raises is an error of the input
+                raw.utcoffset()
+            except Exception as exc:
+                raise InvalidPolicy(
+                    f"the datetime's tzinfo failed ({type(exc).__name__})",
+                    path=info.field_name,
+                    value=raw,
+                    code="invalid_tzinfo",
+                ) from exc
             return raw
         nanos, tz = parse_iso(raw, path=info.field_name, error=InvalidPolicy)
         return _moment(nanos, tz)
