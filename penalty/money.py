@@ -73,6 +73,14 @@ _TOO_LARGE = 10**_MAX_DIGITS
 _FINEST = Decimal(1).scaleb(-_MAX_FRACTION)
 #: Gotadi's amounts have two decimals (SEMANTICS rule 13).
 _WIRE_DIGITS = 2
+#: Checking a number has at most 12 decimals: 32 digits, and nothing may be rounded away.
+_FRACTION = Context(
+    prec=_MAX_DIGITS + _MAX_FRACTION,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    rounding=ROUND_HALF_UP,
+    traps=[Inexact, InvalidOperation],
+)
 #: Rounding, and only rounding: half-up, to a quantum, never reading the ambient context.
 _ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_HALF_UP)
 #: ``1``, ``0.1``, ... ``0.000001``: the quantum of each number of decimals (CLDR has 0 to 4).
@@ -170,18 +178,19 @@ def _number(
         if not raw:  # 0E+99 is zero, however it is written
             return Decimal(0)
         raise error(f"{what} is too large", path=path, value=raw, code="too_large")
-    if raw.as_tuple().exponent < -_MAX_FRACTION:  # type: ignore[operator]
-        # A JSON number read exactly (1.50000000000000 is fine, a 10,000-decimal one is not).
-        try:
-            return EXACT.quantize(raw, _FINEST)
-        except (Inexact, InvalidOperation):
-            raise error(
-                f"{what} has more than {_MAX_FRACTION} decimals",
-                path=path,
-                value=raw,
-                code="too_precise",
-            ) from None
-    return raw
+    # A JSON number read exactly (1.50000000000000 is fine, a 10,000-decimal one is not):
+    # quantized to 1E-12 where no digit may be dropped (it is below 10**20 by now), never
+    # through `as_tuple()`, a tuple of every digit (512 MB for a 64 MiB number).
+    try:
+        fine = _FRACTION.quantize(raw, _FINEST)
+    except (Inexact, InvalidOperation):
+        raise error(
+            f"{what} has more than {_MAX_FRACTION} decimals",
+            path=path,
+            value=raw,
+            code="too_precise",
+        ) from None
+    return fine if raw.compare_total(fine) < 0 else raw  # trailing zeros past 12 decimals: cut
 
 
 #: The currencies validated so far, with their digits: a dict lookup instead of babel and a regex.
