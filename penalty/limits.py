@@ -25,6 +25,8 @@ limit                                  value             refused with (code)
 `MAX_DATE_RANGES` stay-date ranges     100,000           ``too_many_ranges``
 `MAX_STAY_NIGHTS` nights in a stay     3,660             ``stay_too_long``
   (check-in to check-out, or rates)
+`MAX_PREVIEW_SEGMENTS` fee steps in    1,000             ``too_many_segments``
+  ``penalty preview``
 `SERVICE_MAX_BODY_BYTES` a service     1 MiB (default)   HTTP 413 ``body_too_large``
   request body
 `SERVICE_MAX_WINDOWS` windows in a     1,000 (default)   HTTP 422 ``too_many_windows``
@@ -58,6 +60,7 @@ __all__ = [
     "MAX_JSON_EXPONENT",
     "MAX_JSON_INT_DIGITS",
     "MAX_JSON_VALUES",
+    "MAX_PREVIEW_SEGMENTS",
     "MAX_STAY_NIGHTS",
     "MAX_WINDOWS",
     "SERVICE_MAX_BODY_BYTES",
@@ -100,6 +103,10 @@ MAX_DATE_RANGES: Final = 100_000
 #: Nights in one stay (check-in to check-out, or nightly rates): ten years, far beyond any hotel
 #: stay, small enough that per-night work is instant (0001-01-01 to 9999-12-31 is 3.65 million).
 MAX_STAY_NIGHTS: Final = 3_660
+#: Fee steps (segments of the schedule) in one preview: a guest reads a handful, and the
+#: sentences and the chart cost about a millisecond each (the chart more, the more there are).
+#: `penalty schedule` lists any number.
+MAX_PREVIEW_SEGMENTS: Final = 1_000
 #: The service's defaults (`penalty serve --max-body`, ``--max-windows``): a page's request is a
 #: few KB, and a request is answered while the caller waits.
 SERVICE_MAX_BODY_BYTES: Final = 1024 * 1024

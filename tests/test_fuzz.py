@@ -797,6 +797,34 @@ def test_large_inputs_are_answered_or_refused_within_the_limits(
         assert run.peak_rss <= RSS_PER_INPUT_BYTE * size
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["schedule", "--json"], ["schedule"], ["preview", "--json"], ["preview", "--svg", "-"]],
+    ids=["schedule-json", "schedule-text", "preview-json", "preview-svg"],
+)
+def test_the_largest_policy_through_every_output(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`MAX_WINDOWS` windows (2,000 in `make test`): the schedule printed whole, the preview
+    refused past `MAX_PREVIEW_SEGMENTS` fee steps, within the limits either way."""
+    policy, booking = tmp_path / "policy.json", tmp_path / "booking.json"
+    policy.write_text(_gotadi_windows(LIST_ITEMS), encoding="utf-8")
+    booking.write_text(_BOOKING, encoding="utf-8")
+    name, *options = command
+    argv = [name, str(policy), "--booking", str(booking), *options]
+    if name == "preview":
+        argv += ["--now", "2021-01-01T00:00:00Z"]
+    run = limited_run(argv)
+    with capsys.disabled():
+        _record("-".join(command).replace("--", ""), policy.stat().st_size, run)
+    assert run.code == (EXIT_OK if name == "schedule" else EXIT_USAGE), run.stderr[-2000:]
+    assert b"Traceback" not in run.stderr
+    assert run.peak_rss < RUN_MEMORY
+    assert run.cpu_seconds < RUN_CPU_SECONDS
+    if name == "preview":
+        assert b"fee steps to preview" in run.stderr
+
+
 @st.composite
 def hostile_files(draw: st.DrawFn) -> tuple[str, str, str, str]:
     """A file of one hostile item repeated to a size: (head, item, tail, which file it is)."""

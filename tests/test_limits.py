@@ -701,3 +701,27 @@ def test_serve_settings_out_of_range_exit_2(
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1
     assert err.startswith("penalty: error: ")
+
+
+def test_a_preview_past_its_fee_steps_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1,002 fee steps: ``penalty preview`` exits 2 in one line (``schedule`` prints them)."""
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    windows = [
+        {
+            "startDate": (start + timedelta(hours=i)).isoformat(),
+            "endDate": (start + timedelta(hours=i + 1)).isoformat(),
+            "type": "AMOUNT",
+            "amount": str(i % 2 + 1),
+        }
+        for i in range(lim.MAX_PREVIEW_SEGMENTS)
+    ]
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(windows), encoding="utf-8")
+    argv = [str(policy), "--booking", str(BOOKING)]
+    assert main(["preview", *argv, "--now", AT]) == EXIT_USAGE
+    (line,) = capsys.readouterr().err.splitlines()
+    expected = "penalty: error: policy: more than 1,000 fee steps to preview (penalty schedule "
+    assert line.startswith(expected)
+    assert main(["schedule", *argv]) == EXIT_OK

@@ -16,6 +16,7 @@ from typing import Any
 from penalty.cli._io import load_booking, load_policy, terminal_safe
 from penalty.cli.engine import add_policy_options
 from penalty.errors import InvalidInput
+from penalty.limits import MAX_PREVIEW_SEGMENTS, check_count
 from penalty.preview import preview
 
 __all__ = ["register"]
@@ -59,6 +60,14 @@ def _write(path: str, text: str) -> None:
 def _run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy, fold=args.fold, format=args.format, zone=args.zone)
     timeline = policy.timeline(load_booking(args.booking))
+    check_count(  # the sentences and the chart are per fee step: bounded before they are built
+        len(timeline.segments),
+        MAX_PREVIEW_SEGMENTS,
+        what="fee steps to preview (penalty schedule lists any number)",
+        path="policy",
+        error=InvalidInput,
+        code="too_many_segments",
+    )
     now = args.now if args.now is not None else datetime.now(UTC)
     shown = preview(timeline, args.locale, now=now, viewer_tz=args.tz)
     if args.json:
