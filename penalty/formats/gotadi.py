@@ -26,14 +26,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any, NotRequired
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from typing_extensions import TypedDict  # pydantic needs it (not typing's) before 3.12
 
 from penalty._model import construct, convert_validation_error
