@@ -869,6 +869,7 @@ def test_any_repeated_item_is_bounded(
         ["schedule", str(policy), "--format", fmt, "--booking", str(booking), "--json"]
     )
     event(f"exit {run.code}")
+    event(f"peak RSS under {(run.peak_rss >> 20) // 100 * 100 + 100} MiB")
     assert run.code in {EXIT_OK, EXIT_FAILED, EXIT_USAGE}, run.stderr[-2000:]
     assert b"Traceback" not in run.stderr
     if run.code != EXIT_OK:
