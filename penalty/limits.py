@@ -37,8 +37,10 @@ limit                                  value             refused with (code)
 `penalty.formats.parse`, `Booking.model_validate_json`): it checks the size and the number of
 values *before* parsing (json's objects cost up to ~110 bytes a value: 64 MiB of ``[{},{},…]``
 would be 22 million dicts), reads numbers exactly (`Decimal`), and checks the depth after.
-`check_text` is its first half, for text that pydantic-core parses itself. Batch rows and provider
-answers go through the same readers and constants.
+`check_text` is its first half, for text that pydantic-core parses itself; `check_count` refuses a
+list by its length before its items are read; `json_decimal` is the ``parse_float`` for any other
+JSON reader (the provider clients' and the service's), so that no number escapes as
+`decimal.InvalidOperation`. Batch rows are meant to go through the same readers and constants.
 """
 
 from __future__ import annotations
