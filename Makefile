@@ -54,7 +54,10 @@ typecheck: $(INSTALLED)
 unit: $(INSTALLED)
 	$(BIN)/pytest -q
 
-# The fuzz tests alone (@pytest.mark.fuzz), 20,000 examples each: several minutes.
+# The fuzz tests alone (@pytest.mark.fuzz), 20,000 examples each: several minutes. They include
+# the CLI run on large and hostile inputs at full size (64 MiB files, 100,000 windows and ranges)
+# in a child limited to 1 GiB of address space and 20 s of CPU; each run's peak RSS and time are
+# printed and kept in bench/limits-results.json (`make test` runs a few of them at 1 MiB).
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -m fuzz --hypothesis-show-statistics tests
 

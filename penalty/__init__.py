@@ -13,11 +13,11 @@ Example:
     >>> penalty.compile(policy, booking).quote("2021-05-12T11:00:00Z").gotadi_amount
     '1000000.00'
 
-The package is layered, each layer importing only those below it: `errors` → `money`,
-`instants` → `booking`, `rules`, `policy` → `compiler` → `timeline` → `rooms` → `formats` →
-`preview` → `providers` → `service`, `batch` → `cli`. This module sits above the engine and
-the formats and re-exports their public names; the heavier layers (`preview`, `providers`,
-`strategies`) are submodules imported on first use (``penalty.preview``).
+The package is layered, each layer importing only those below it: `errors` → `limits` →
+`money`, `instants` → `booking`, `rules`, `policy` → `compiler` → `timeline` → `rooms` →
+`formats` → `preview` → `providers` → `service`, `batch` → `cli`. This module sits above the
+engine and the formats and re-exports their public names; the heavier layers (`preview`,
+`providers`, `strategies`) are submodules imported on first use (``penalty.preview``).
 """
 
 from __future__ import annotations

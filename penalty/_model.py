@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from penalty.errors import InvalidInput, PenaltyError
+from penalty.limits import check_text
 
 __all__ = ["FrozenModel", "construct", "convert_validation_error", "format_loc"]
 
@@ -131,7 +132,13 @@ class FrozenModel(BaseModel):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
-        """Validate a JSON document; bad input raises ``cls._error``."""
+        """Validate a JSON document; bad input raises ``cls._error``.
+
+        The text is held to `penalty.limits` (size, number of values) before pydantic-core
+        parses it.
+        """
+        if isinstance(json_data, str | bytes | bytearray):
+            check_text(json_data, what="the JSON document", path=None, error=cls._error)
         try:
             return super().model_validate_json(
                 json_data,

@@ -9,7 +9,6 @@ currency, date and zone rules. ``model_dump`` → ``model_validate`` gives an eq
 from __future__ import annotations
 
 import datetime as dt
-import json
 from datetime import date, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -20,6 +19,7 @@ from pydantic import model_validator
 from penalty._model import FrozenModel, construct
 from penalty.errors import InvalidBooking
 from penalty.instants import parse_date, zone
+from penalty.limits import MAX_STAY_NIGHTS, check_count, read_json
 from penalty.money import minor_unit, parse_decimal, validate_currency
 
 __all__ = ["DEFAULT_CHECK_IN_TIME", "Booking", "NightlyRate"]
@@ -121,13 +121,15 @@ class Booking(FrozenModel):
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **_: Any) -> Self:
-        """Validate a JSON document; numbers are read exactly (never as floats)."""
-        try:
-            data = json.loads(json_data, parse_float=Decimal)
-        except (ValueError, TypeError) as exc:
+        """Validate a JSON document; numbers are read exactly (never as floats).
+
+        The document is held to `penalty.limits` (size, values, depth) before it is parsed.
+        """
+        if not isinstance(json_data, str | bytes | bytearray):
             raise InvalidBooking(
-                "not a JSON document", value=_preview(json_data), code="invalid_json"
-            ) from exc
+                "a booking's JSON is str or bytes", value=json_data, code="wrong_type"
+            )
+        data = read_json(json_data, what="the booking", path=None, error=InvalidBooking)
         return cls.model_validate(data)
 
     @property
@@ -177,10 +179,6 @@ def _become(model: FrozenModel, values: dict[str, Any], given: set[str]) -> None
     object.__setattr__(model, "__pydantic_private__", None)
 
 
-def _preview(data: object) -> object:
-    return data[:80] if isinstance(data, str | bytes | bytearray) else data
-
-
 def _read(data: object) -> dict[str, Any]:
     """The one validation of a booking: the fields of ``data``, checked, in field order."""
     if not isinstance(data, dict):
@@ -218,6 +216,15 @@ def _read(data: object) -> dict[str, Any]:
                 value=str(check_out),
                 code="check_out_before_check_in",
             )
+        stay = (check_out - check_in).days
+        check_count(
+            stay,
+            MAX_STAY_NIGHTS,
+            what="nights",
+            path="check_out",
+            error=InvalidBooking,
+            code="stay_too_long",
+        )
         if rates is not None:
             _rates_match_dates(rates, check_in, check_out)
     return {
@@ -291,6 +298,14 @@ def _rates(raw: object) -> tuple[NightlyRate, ...] | None:
             value=raw,
             code="empty",
         )
+    check_count(  # before a single rate is read
+        len(raw),
+        MAX_STAY_NIGHTS,
+        what="nightly rates (nights)",
+        path="nightly_rates",
+        error=InvalidBooking,
+        code="stay_too_long",
+    )
     rates = []
     for index, item in enumerate(raw):
         try:

@@ -20,7 +20,8 @@ instants and wall-clock times is not slowed by either.
 from __future__ import annotations
 
 import heapq
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -203,6 +204,7 @@ class _Context:
         self.policy = policy
         self.booking = booking
         self.warnings: list[PolicyWarning] = []
+        self._warned: set[tuple[str, str | None]] = set()
         self.assumed: set[str] = set()
         self.local_zone: tzinfo | None = None
         rates = booking.nightly_rates
@@ -219,8 +221,9 @@ class _Context:
 
     def warn(self, code: str, path: str | None, message: str) -> None:
         """Record an assumption (SEMANTICS rule 19), once per code and path."""
-        if any(w.code == code and w.path == path for w in self.warnings):
+        if (code, path) in self._warned:  # a set: 100,000 warnings cost O(n), not O(n²)
             return
+        self._warned.add((code, path))
         self.warnings.append(
             construct(PolicyWarning, {"code": code, "path": path, "message": message})
         )
@@ -518,17 +521,39 @@ class _Context:
             charge = amount if self.den == 1 else EXACT.multiply(amount, self.den)
         if surcharge.stay_dates:
             path = self.policy.source.surcharge
-            ranges = [f"{first}..{last}" for first, last in surcharge.stay_dates]
             dates = self.booking.night_dates()
             if dates is None:
                 raise InvalidPolicy(
                     "charging stay dates needs the booking's check_in (or dated nightly_rates)",
                     path=path,
-                    value=ranges,
+                    value=[f"{first}..{last}" for first, last in surcharge.stay_dates[:4]],
                     code="stay_dates_unknown",
                 )
-            prices = self.prices(path, ranges)
-            for night, price in zip(dates, prices, strict=False):
-                if any(first <= night <= last for first, last in surcharge.stay_dates):
-                    charge = EXACT.add(charge, price)
+            prices = self.prices(path, None)  # cannot refuse: the stay's dates are known
+            for price in _charged_nights(surcharge.stay_dates, dates, prices):
+                charge = EXACT.add(charge, price)
         return min(charge, self.total)
+
+
+def _charged_nights(
+    ranges: tuple[tuple[date, date], ...], dates: tuple[date, ...], prices: list[Decimal]
+) -> Iterator[Decimal]:
+    """The price of each night whose date falls in one of ``ranges`` (both ends included), once.
+
+    O((n + m) log(n + m)) for n ranges and m nights, never n × m: the ranges sorted and merged
+    into disjoint spans, the nights (in stay order, so sorted) walked once beside them.
+    """
+    spans: list[list[date]] = []
+    for first, last in sorted(ranges):
+        if spans and first <= spans[-1][1]:  # overlapping: one span
+            spans[-1][1] = max(spans[-1][1], last)
+        else:
+            spans.append([first, last])
+    index = 0
+    for night, price in zip(dates, prices, strict=False):
+        while index < len(spans) and spans[index][1] < night:
+            index += 1
+        if index == len(spans):
+            return
+        if spans[index][0] <= night:
+            yield price

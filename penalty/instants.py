@@ -25,8 +25,11 @@ dates, an hour alone (``T18``), a decimal comma, lower-case ``t``/``z``, ``24:00
 second ``:60``, an offset of hours alone (``+07``) or with seconds, more than nine fraction
 digits, surrounding spaces, and anything longer than 40 characters.
 
-Zones are IANA names read with `zoneinfo` (the system's tz database, or the ``tzdata`` package);
-names that would read the machine's own settings (``localtime``, ``posixrules``) are refused.
+Zones are IANA names read with `zoneinfo` (the system's tz database, or the ``tzdata`` package).
+A name must be one the ``tzdata`` package lists (``UTC``, ``Etc/UTC``, ``Asia/Ho_Chi_Minh``,
+``US/Pacific``), spelt exactly; without that package, one shaped like an IANA name. Names that
+would read the machine's own settings or are not zones (``localtime``, ``posixrules``,
+``Factory``, ``posix/…``, ``right/…``, a path) are refused, in any case.
 """
 
 from __future__ import annotations
@@ -34,9 +37,12 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
 from penalty.errors import InvalidInput
+from penalty.limits import MAX_INSTANT_TEXT
 
 __all__ = [
     "DURATION_PATTERN",
@@ -71,7 +77,7 @@ NS_PER_US = 1000
 _ONE_US = timedelta(microseconds=1)
 _datetime_sub = datetime.__sub__
 _fromisoformat = datetime.fromisoformat
-_MAX_TEXT = 40
+_MAX_TEXT = MAX_INSTANT_TEXT
 #: ``YYYY-MM-DD``.
 _DATE_LENGTH = 10
 #: The grammar of the module docstring, as a regular expression that means the same to Python's
@@ -86,8 +92,9 @@ _ISO = re.compile(ISO_PATTERN)
 _MICRO_TEXT = 26
 #: IANA names: ``Area/Location`` (``America/Argentina/Buenos_Aires``), or a bare ``UTC``.
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(?:/[A-Za-z0-9_+-]{1,30}){0,2}", re.ASCII)
-#: Names in the tz directory that are not zones, or that would read the machine's settings.
-_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory", "posix", "right", "SECURITY"})
+#: Names in the tz directory that are not zones, or that would read the machine's settings
+#: (compared case-folded: a case-insensitive file system finds ``LocalTime`` too).
+_NOT_ZONES = frozenset({"localtime", "posixrules", "factory", "posix", "right", "security"})
 #: The instants a `datetime` can hold in UTC.
 _FIRST = _datetime_sub(datetime.min.replace(tzinfo=UTC), EPOCH) // _ONE_US * NS_PER_US
 _LAST = _datetime_sub(datetime.max.replace(tzinfo=UTC), EPOCH) // _ONE_US * NS_PER_US
@@ -277,7 +284,12 @@ def zone(name: object, *, path: str | None, error: type[InvalidInput]) -> tzinfo
             value=name,
             code="invalid_timezone",
         )
-    if _ZONE_NAME.fullmatch(name) is None or name.split("/", 1)[0] in _NOT_ZONES:
+    listed = _iana_names()
+    if (
+        _ZONE_NAME.fullmatch(name) is None
+        or name.split("/", 1)[0].casefold() in _NOT_ZONES
+        or (listed is not None and name not in listed)
+    ):
         raise error(
             "unknown IANA timezone (a name like 'Asia/Ho_Chi_Minh')",
             path=path,
@@ -293,6 +305,16 @@ def zone(name: object, *, path: str | None, error: type[InvalidInput]) -> tzinfo
     if len(_KNOWN_ZONES) < _MAX_CACHED:
         _KNOWN_ZONES[name] = found
     return found
+
+
+@lru_cache(maxsize=1)
+def _iana_names() -> frozenset[str] | None:
+    """The zone names the ``tzdata`` package lists (IANA's, links included), if it is installed."""
+    try:
+        text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    except (ImportError, OSError, UnicodeDecodeError):
+        return None
+    return frozenset(text.split())
 
 
 def localize(
@@ -376,7 +398,16 @@ def parse_instant(
         (1620817200000000000, False)
     """
     if isinstance(raw, datetime):
-        if raw.utcoffset() is None:
+        try:  # the caller's tzinfo runs here: whatever it raises is an error of the input
+            nanos = None if raw.utcoffset() is None else to_nanos(raw)
+        except Exception as exc:  # a foreign object's failure, wrapped
+            raise error(
+                f"the datetime's tzinfo failed ({type(exc).__name__})",
+                path=path,
+                value=raw,
+                code="invalid_tzinfo",
+            ) from exc
+        if nanos is None:
             raise error(
                 "a datetime without tzinfo is ambiguous; pass an aware one, e.g. "
                 "datetime.now(UTC) or dt.replace(tzinfo=ZoneInfo('Asia/Ho_Chi_Minh'))",
@@ -384,7 +415,7 @@ def parse_instant(
                 value=raw,
                 code="naive_datetime",
             )
-        return to_nanos(raw), False
+        return nanos, False
     if not isinstance(raw, str):
         raise error(
             "must be an aware datetime or an ISO 8601 string with an offset",

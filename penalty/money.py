@@ -26,6 +26,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from penalty.errors import InvalidInput
+from penalty.limits import MAX_AMOUNT_DECIMALS, MAX_AMOUNT_DIGITS
 
 __all__ = [
     "EXACT",
@@ -55,14 +56,16 @@ EXACT = Context(
 #: amount, and no 10**999 surprises), ASCII digits only ("٧٠" or "７０" is no provider's
 #: spelling). Written so that Python's `re` and the Rust ``regex`` crate (pydantic-core checks
 #: payloads against it while reading their bytes) read it alike.
-NUMBER_PATTERN = r"[ \t]*[0-9]{1,20}(?:\.[0-9]{1,12})?[ \t]*"
+NUMBER_PATTERN = (
+    rf"[ \t]*[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(?:\.[0-9]{{1,{MAX_AMOUNT_DECIMALS}}})?[ \t]*"
+)
 #: The same, with an optional ``%`` (``"70%"``, ``" 12.5 % "``).
-PERCENT_PATTERN = r"[ \t]*[0-9]{1,20}(?:\.[0-9]{1,12})?[ \t]*%?[ \t]*"
+PERCENT_PATTERN = NUMBER_PATTERN + r"%?[ \t]*"
 _NUMBER = re.compile(NUMBER_PATTERN)
 _PERCENT = re.compile(PERCENT_PATTERN)
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_MAX_DIGITS = 20
-_MAX_FRACTION = 12
+_MAX_DIGITS = MAX_AMOUNT_DIGITS
+_MAX_FRACTION = MAX_AMOUNT_DECIMALS
 #: The smallest int with more than `_MAX_DIGITS` digits (compared, never turned into text: str()
 #: of a 4,301-digit int raises ValueError).
 _TOO_LARGE = 10**_MAX_DIGITS
@@ -70,6 +73,14 @@ _TOO_LARGE = 10**_MAX_DIGITS
 _FINEST = Decimal(1).scaleb(-_MAX_FRACTION)
 #: Gotadi's amounts have two decimals (SEMANTICS rule 13).
 _WIRE_DIGITS = 2
+#: Checking a number has at most 12 decimals: 32 digits, and nothing may be rounded away.
+_FRACTION = Context(
+    prec=_MAX_DIGITS + _MAX_FRACTION,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    rounding=ROUND_HALF_UP,
+    traps=[Inexact, InvalidOperation],
+)
 #: Rounding, and only rounding: half-up, to a quantum, never reading the ambient context.
 _ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_HALF_UP)
 #: ``1``, ``0.1``, ... ``0.000001``: the quantum of each number of decimals (CLDR has 0 to 4).
@@ -164,19 +175,22 @@ def _number(
     if raw.is_signed():  # -0 (a JSON -0.0): zero, never shown as "-0"
         raw = raw.copy_abs()
     if raw.adjusted() >= _MAX_DIGITS:
+        if not raw:  # 0E+99 is zero, however it is written
+            return Decimal(0)
         raise error(f"{what} is too large", path=path, value=raw, code="too_large")
-    if raw.as_tuple().exponent < -_MAX_FRACTION:  # type: ignore[operator]
-        # A JSON number read exactly (1.50000000000000 is fine, a 10,000-decimal one is not).
-        try:
-            return EXACT.quantize(raw, _FINEST)
-        except (Inexact, InvalidOperation):
-            raise error(
-                f"{what} has more than {_MAX_FRACTION} decimals",
-                path=path,
-                value=raw,
-                code="too_precise",
-            ) from None
-    return raw
+    # A JSON number read exactly (1.50000000000000 is fine, a 10,000-decimal one is not):
+    # quantized to 1E-12 where no digit may be dropped (it is below 10**20 by now), never
+    # through `as_tuple()`, a tuple of every digit (512 MB for a 64 MiB number).
+    try:
+        fine = _FRACTION.quantize(raw, _FINEST)
+    except (Inexact, InvalidOperation):
+        raise error(
+            f"{what} has more than {_MAX_FRACTION} decimals",
+            path=path,
+            value=raw,
+            code="too_precise",
+        ) from None
+    return fine if raw.compare_total(fine) < 0 else raw  # trailing zeros past 12 decimals: cut
 
 
 #: The currencies validated so far, with their digits: a dict lookup instead of babel and a regex.

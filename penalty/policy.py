@@ -45,6 +45,7 @@ from penalty.instants import (
     wall_time,
     zone,
 )
+from penalty.limits import MAX_DATE_RANGES, MAX_WINDOWS, check_count
 from penalty.money import parse_decimal, validate_currency
 from penalty.rules import Rules, check_order, check_percent
 
@@ -336,7 +337,18 @@ class Window(FrozenModel):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _instant(cls, raw: object, info: Any) -> datetime | Deadline | None:
-        if raw is None or isinstance(raw, datetime | Deadline):
+        if raw is None or isinstance(raw, Deadline):
+            return raw
+        if isinstance(raw, datetime):
+            try:  # the caller's tzinfo runs here: whatever it raises is an error of the input
+                raw.utcoffset()
+            except Exception as exc:
+                raise InvalidPolicy(
+                    f"the datetime's tzinfo failed ({type(exc).__name__})",
+                    path=info.field_name,
+                    value=raw,
+                    code="invalid_tzinfo",
+                ) from exc
             return raw
         if isinstance(raw, dict):
             try:
@@ -613,6 +625,14 @@ def _validate_windows(value: object) -> Windows:
         raise InvalidPolicy(
             "windows must be a list of windows", path="windows", value=value, code="wrong_type"
         )
+    check_count(
+        len(value),
+        MAX_WINDOWS,
+        what="windows",
+        path="windows",
+        error=InvalidPolicy,
+        code="too_many_windows",
+    )
     built = Windows()
     for index, item in enumerate(value):
         try:
@@ -664,6 +684,20 @@ class Surcharge(FrozenModel):
     @classmethod
     def _amount(cls, raw: object) -> Decimal | None:
         return read_component(raw, "amount", "amount")
+
+    @field_validator("stay_dates", mode="before")
+    @classmethod
+    def _count(cls, raw: object) -> object:
+        if isinstance(raw, list | tuple):  # counted before a single range is read
+            check_count(
+                len(raw),
+                MAX_DATE_RANGES,
+                what="stay-date ranges",
+                path="stay_dates",
+                error=InvalidPolicy,
+                code="too_many_ranges",
+            )
+        return raw
 
     @model_validator(mode="after")
     def _ranges(self) -> Surcharge:

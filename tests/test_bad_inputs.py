@@ -155,6 +155,8 @@ class Invocation:
     message: str | None = None
     file: str | None = None
     file_hex: str | None = None
+    #: ``[head, item, times, tail]``: a file of ``head + item * times + tail`` (a large one).
+    file_repeat: tuple[str, str, int, str] | None = None
     stdin: str | None = None
 
     def resolve(self, folder: Path) -> list[str]:
@@ -166,6 +168,9 @@ class Invocation:
             target.write_text(self.file, encoding="utf-8")
         elif self.file_hex is not None:
             target.write_bytes(bytes.fromhex(self.file_hex))
+        elif self.file_repeat is not None:
+            head, item, times, tail = self.file_repeat
+            target.write_text(head + item * times + tail, encoding="utf-8")
         names = {
             "{policy}": str(policy),
             "{booking}": str(booking),
@@ -319,8 +324,17 @@ SUBPROCESS_CASES = [
     "check-out-before-check-in",
     "at-with-newline",
     "at-no-offset-no-zone",
+    "stay-0001-to-9999",
+    "timezone-localtime",
 ]
-SUBPROCESS_INVOCATIONS = ["policy-not-utf8", "booking-duplicate-key", "stray-argument-with-newline"]
+SUBPROCESS_INVOCATIONS = [
+    "policy-not-utf8",
+    "booking-duplicate-key",
+    "stray-argument-with-newline",
+    "booking-exponent-beyond-decimal",
+    "at-not-utf8",
+    "locale-not-utf8",
+]
 
 
 @pytest.mark.parametrize("row_id", SUBPROCESS_CASES + SUBPROCESS_INVOCATIONS)

@@ -16,9 +16,19 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
-from datetime import UTC, datetime, timedelta, timezone
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +50,7 @@ from penalty import (
 )
 from penalty import strategies as ps
 from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from penalty.limits import MAX_INPUT_BYTES, MAX_JSON_VALUES, MAX_WINDOWS
 from penalty.money import minor_unit
 
 pytestmark = pytest.mark.fuzz
@@ -512,3 +523,355 @@ def test_cli_on_any_arguments_never_crashes(folder: Path, command: str, words: l
     if code == EXIT_USAGE:
         assert out == ""
         _one_line_error(err)
+
+
+# -- bounded under hostile input: the CLI under a memory and time limit (issue 13) -------------
+#
+# Each input runs the installed console script in a child process limited to 1 GiB of address
+# space and 20 s of CPU (`resource.setrlimit`); its peak RSS and CPU time come back from
+# `os.wait4`. A run that needs more dies (MemoryError: a traceback; SIGXCPU: a signal), and
+# the test fails. `make test` generates each input at 1 MiB (2,000 windows or ranges);
+# `make fuzz` at the full size: 64 MiB (`penalty.limits.MAX_INPUT_BYTES`), 100,000 windows and
+# ranges. The figures are printed and written to bench/limits-results.json.
+
+RUN_MEMORY = 1 << 30
+RUN_CPU_SECONDS = 20
+RUN_WALL_SECONDS = 120
+FULL_SIZE = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+INPUT_BYTES = MAX_INPUT_BYTES if FULL_SIZE else 1 << 20
+LIST_ITEMS = MAX_WINDOWS if FULL_SIZE else 2_000
+#: A 64 MiB input of any shape is handled in at most 12 times its size (issue 13's target).
+RSS_PER_INPUT_BYTE = 12
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "limits-results.json"
+
+
+@dataclass(frozen=True)
+class LimitedRun:
+    """What one limited run of the console script did."""
+
+    code: int
+    stdout: bytes
+    stderr: bytes
+    peak_rss: int
+    cpu_seconds: float
+    wall_seconds: float
+
+
+def _limit_child() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (RUN_MEMORY, RUN_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (RUN_CPU_SECONDS, RUN_CPU_SECONDS))
+
+
+def limited_run(argv: list[str]) -> LimitedRun:
+    """``penalty *argv`` under `RUN_MEMORY` and `RUN_CPU_SECONDS`, measured."""
+    script = Path(sys.executable).with_name("penalty")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(script), *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            preexec_fn=_limit_child,  # noqa: PLW1509 - sets two limits, takes no lock
+        )
+        timer = threading.Timer(RUN_WALL_SECONDS, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes there, KiB here
+        return LimitedRun(
+            code=process.returncode,
+            stdout=out.read(),
+            stderr=err.read(),
+            peak_rss=usage.ru_maxrss * scale,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
+            wall_seconds=wall,
+        )
+
+
+def _repeat_file(path: Path, head: str, item: str, tail: str, size: int) -> Path:
+    """``head + item * n + tail`` of at most ``size`` bytes, written in chunks."""
+    count = max(1, (size - len(head) - len(tail)) // len(item))
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(head)
+        chunk = item * 65_536
+        for _ in range(count // 65_536):
+            handle.write(chunk)
+        handle.write(item * (count % 65_536))
+        handle.write(tail)
+    return path
+
+
+def _gotadi_windows(count: int) -> str:
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    return json.dumps(
+        [
+            {
+                "startDate": (start + timedelta(hours=i)).isoformat(),
+                "endDate": (start + timedelta(hours=i + 2)).isoformat(),
+                "type": "PERCENT",
+                "currency": "VND",
+                "percent": f"{i % 100}%",
+                "nights": "",
+                "amount": "",
+                "description": "",
+            }
+            for i in range(count)
+        ]
+    )
+
+
+def _rapid_ranges(count: int) -> str:
+    first = date(2021, 1, 1)
+    ranges = []
+    for index in range(count):
+        start = first + timedelta(days=index % 3000)
+        ranges.append({"start": str(start), "end": str(start + timedelta(days=3))})
+    window = {"start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z", "percent": "50%"}
+    return json.dumps({"cancel_penalties": [window], "nonrefundable_date_ranges": ranges})
+
+
+_BOOKING = '{"total": "3000000", "currency": "VND", "timezone": "Asia/Ho_Chi_Minh"}'
+_STAY_0001_9999 = (  # the attack round's 86-byte booking
+    '{"total":"1","currency":"USD","check_in":"0001-01-01","check_out":"9999-12-31"}'
+)
+_LONG_STAY = (
+    '{"total": "3660000", "currency": "USD", "check_in": "2021-01-01", "check_out": "2031-01-09"}'
+)
+_WINDOW = (
+    '{"startDate": "2021-05-12T18:00:00+07:00", "endDate": "2021-05-13T18:00:00+07:00", '
+    '"type": "PERCENT", "percent": "70%", "description": "'
+)
+_RATES = '{"total": "1", "currency": "VND", "nightly_rates": ['
+
+
+def _just_under_values(kind: str) -> str:
+    """A document of as many values as `MAX_JSON_VALUES` lets through, padded with one long
+    string to the input size: the most a file that passes the count can make the parser build.
+    """
+    count = MAX_JSON_VALUES - 10
+    if kind == "keys":  # one object of distinct keys
+        body = ",".join(f'"k{index}":1' for index in range(count // 2))
+        head, tail = '{"cancelPenalties": [], ', ', "pad": "'
+    else:
+        body = ",".join(["0.5" if kind == "decimals" else "{}"] * (count // 2))
+        head, tail = "[", ', "'
+    text = head + body + tail
+    return text + "x" * max(0, INPUT_BYTES - len(text) - 4) + ('"}' if kind == "keys" else '"]')
+
+
+#: A file's content: ``(head, item, tail)`` repeated to the input size, the text itself, or a
+#: function making the text (called only when the case runs).
+_Content = tuple[str, str, str] | str | Callable[[], str]
+#: name: (policy, booking, format, the exit codes it may end with); the attack round's figures
+#: before the limits in comments.
+_LARGE: dict[str, tuple[_Content, _Content, str, set[int]]] = {
+    "empty-objects": (("[", "{},", "{}]"), _BOOKING, "gotadi", {EXIT_USAGE}),  # 13.4 GB
+    "ones": (("[", "1,", "1]"), _BOOKING, "gotadi", {EXIT_USAGE}),  # 8.4 GB, 36 s
+    "decimals": (("[", "0.5,", "0.5]"), _BOOKING, "gotadi", {EXIT_USAGE}),
+    "empty-lists": (("[", "[],", "[]]"), _BOOKING, "gotadi", {EXIT_USAGE}),
+    "strings-with-commas": (("[", '"a,[{",', '""]'), _BOOKING, "gotadi", {EXIT_USAGE}),
+    "nested-lists": (("[[", "[[]]", "]]"), _BOOKING, "gotadi", {EXIT_USAGE}),
+    "many-keys": (('{"cancelPenalties": [], ', '"k": 1, ', '"z": 1}'), _BOOKING, "gotadi", {2}),
+    "nightly-rates": ("[]", (_RATES, '"1",', '"1"]}'), "gotadi", {EXIT_USAGE}),  # 10.6 GB
+    "decimals-under-the-values-limit": (
+        partial(_just_under_values, "decimals"),
+        _BOOKING,
+        "gotadi",
+        {EXIT_USAGE},
+    ),
+    "objects-under-the-values-limit": (
+        partial(_just_under_values, "objects"),
+        _BOOKING,
+        "gotadi",
+        {EXIT_USAGE},
+    ),
+    "keys-under-the-values-limit": (partial(_just_under_values, "keys"), _BOOKING, "gotadi", {0}),
+    "long-description": ((f"[{_WINDOW}", "x", '"}]'), _BOOKING, "gotadi", {EXIT_OK}),
+    "long-integer": ("[]", ('{"currency": "VND", "total": ', "1", "}"), "gotadi", {EXIT_USAGE}),
+    "long-fraction": ("[]", ('{"currency": "VND", "total": 1.', "0", "1}"), "gotadi", {2}),
+    "exponent": ("[]", '{"total": 1e9999999999999999999, "currency": "VND"}', "gotadi", {2}),
+    "dev-zero": ("/dev/zero", _BOOKING, "gotadi", {EXIT_USAGE}),
+    "windows-at-the-limit": (partial(_gotadi_windows, LIST_ITEMS), _BOOKING, "gotadi", {0}),
+    "windows-over-the-limit": (partial(_gotadi_windows, MAX_WINDOWS + 1), _BOOKING, "gotadi", {2}),
+    # About 5 hours before the limits (nights x ranges).
+    "rapid-ranges-stay-0001-9999": (
+        partial(_rapid_ranges, LIST_ITEMS),
+        _STAY_0001_9999,
+        "expedia-rapid",
+        {EXIT_USAGE},
+    ),
+    "rapid-ranges-long-stay": (
+        partial(_rapid_ranges, LIST_ITEMS),
+        _LONG_STAY,
+        "expedia-rapid",
+        {EXIT_OK},
+    ),
+}
+#: `make test` runs a few, at 1 MiB; `make fuzz` all of them, at full size.
+LARGE_CASES = (
+    list(_LARGE)
+    if FULL_SIZE
+    else [
+        "empty-objects",
+        "nightly-rates",
+        "long-fraction",
+        "dev-zero",
+        "rapid-ranges-stay-0001-9999",
+        "rapid-ranges-long-stay",
+    ]
+)
+
+
+def _large_case(name: str, folder: Path) -> tuple[list[str], set[int], int]:
+    """The argv of one large input (written into ``folder``), its exits, and its size."""
+    policy_content, booking_content, fmt, expected = _LARGE[name]
+    paths = []
+    for file_name, content in (("policy.json", policy_content), ("booking.json", booking_content)):
+        path = folder / file_name
+        if content == "/dev/zero":
+            path = Path(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        elif isinstance(content, tuple):
+            _repeat_file(path, *content, INPUT_BYTES)
+        else:
+            path.write_text(content(), encoding="utf-8")
+        paths.append(path)
+    policy, booking = paths
+    size = MAX_INPUT_BYTES if policy == Path("/dev/zero") else 0
+    size += sum(path.stat().st_size for path in paths if path.is_file())
+    argv = ["quote", str(policy), "--format", fmt, "--booking", str(booking)]
+    return [*argv, "--at", "2021-05-11T00:00:00Z"], expected, size
+
+
+def _record(name: str, size: int, run: LimitedRun) -> None:
+    """Print the figures of a run and keep them in bench/limits-results.json."""
+    line = (
+        f"{name:<28} input {size / 2**20:6.1f} MiB  exit {run.code}  peak RSS "
+        f"{run.peak_rss / 2**20:6.1f} MiB  CPU {run.cpu_seconds:5.2f} s  "
+        f"wall {run.wall_seconds:5.2f} s"
+    )
+    print(line)
+    results: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError):
+        results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    results[name] = {
+        "input_bytes": size,
+        "exit": run.code,
+        "peak_rss_bytes": run.peak_rss,
+        "cpu_seconds": round(run.cpu_seconds, 3),
+        "wall_seconds": round(run.wall_seconds, 3),
+        "full_size": FULL_SIZE,
+    }
+    with contextlib.suppress(OSError):
+        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", LARGE_CASES)
+def test_large_inputs_are_answered_or_refused_within_the_limits(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each input of the attack round: exit 0 or 2 with one line, under 1 GiB and 20 s of CPU;
+    at full size a 64 MiB input peaks at no more than 12 times its size."""
+    argv, expected, size = _large_case(name, tmp_path)
+    run = limited_run(argv)
+    with capsys.disabled():
+        _record(name, size, run)
+    assert run.code in expected, run.stderr[-2000:]
+    assert b"Traceback" not in run.stderr
+    if run.code == EXIT_USAGE:
+        assert len(run.stderr.splitlines()) == 1, run.stderr[-2000:]
+        assert run.stdout == b""
+    else:
+        assert run.stdout
+    assert run.peak_rss < RUN_MEMORY
+    assert run.cpu_seconds < RUN_CPU_SECONDS
+    if size >= MAX_INPUT_BYTES // 2:
+        assert run.peak_rss <= RSS_PER_INPUT_BYTE * size
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["schedule", "--json"], ["schedule"], ["preview", "--json"], ["preview", "--svg", "-"]],
+    ids=["schedule-json", "schedule-text", "preview-json", "preview-svg"],
+)
+def test_the_largest_policy_through_every_output(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`MAX_WINDOWS` windows (2,000 in `make test`): the schedule printed whole, the preview
+    refused past `MAX_PREVIEW_SEGMENTS` fee steps, within the limits either way."""
+    policy, booking = tmp_path / "policy.json", tmp_path / "booking.json"
+    policy.write_text(_gotadi_windows(LIST_ITEMS), encoding="utf-8")
+    booking.write_text(_BOOKING, encoding="utf-8")
+    name, *options = command
+    argv = [name, str(policy), "--booking", str(booking), *options]
+    if name == "preview":
+        argv += ["--now", "2021-01-01T00:00:00Z"]
+    run = limited_run(argv)
+    with capsys.disabled():
+        _record("-".join(command).replace("--", ""), policy.stat().st_size, run)
+    assert run.code == (EXIT_OK if name == "schedule" else EXIT_USAGE), run.stderr[-2000:]
+    assert b"Traceback" not in run.stderr
+    assert run.peak_rss < RUN_MEMORY
+    assert run.cpu_seconds < RUN_CPU_SECONDS
+    if name == "preview":
+        assert b"fee steps to preview" in run.stderr
+
+
+@st.composite
+def hostile_files(draw: st.DrawFn) -> tuple[str, str, str, str]:
+    """A file of one hostile item repeated to a size: (head, item, tail, which file it is)."""
+    try:
+        item = json.dumps(draw(JSON | near_gotadi()), default=str)
+    except ValueError:  # an int json.dumps cannot write
+        item = "1" * 5000
+    head, tail, which = draw(
+        st.sampled_from(
+            [
+                ("[", ",", "policy"),
+                (
+                    '{"result": {"status": "ALLOW_CANCELLATION", "cancelPenalties": [',
+                    "]}}",
+                    "policy",
+                ),
+                ('{"total": "1", "currency": "VND", "nightly_rates": [', "]", "booking"),
+                ('{"cancel_penalties": [], "nonrefundable_date_ranges": [', "]}", "rapid"),
+            ]
+        )
+    )
+    return head, item + ",", item + tail, which
+
+
+@settings(max_examples=40 if FULL_SIZE else 3, suppress_health_check=list(HealthCheck))
+@given(case=hostile_files(), fraction=st.sampled_from([1.0, 0.5, 0.01]))
+def test_any_repeated_item_is_bounded(
+    case: tuple[str, str, str, str], fraction: float, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Any JSON (noise or near-miss) repeated into a list to the size limit, in a policy, a
+    response, nightly rates or date ranges: exit 0, 1 or 2 with one line, within the limits."""
+    head, item, tail, which = case
+    folder = tmp_path_factory.mktemp("hostile")
+    policy, booking = folder / "policy.json", folder / "booking.json"
+    booking.write_text(_BOOKING, encoding="utf-8")
+    target = booking if which == "booking" else policy
+    if which == "booking":
+        policy.write_text("[]", encoding="utf-8")
+    _repeat_file(target, head, item, tail, int(INPUT_BYTES * fraction))
+    fmt = "expedia-rapid" if which == "rapid" else "gotadi"
+    run = limited_run(
+        ["schedule", str(policy), "--format", fmt, "--booking", str(booking), "--json"]
+    )
+    event(f"exit {run.code}")
+    event(f"peak RSS under {(run.peak_rss >> 20) // 100 * 100 + 100} MiB")
+    assert run.code in {EXIT_OK, EXIT_FAILED, EXIT_USAGE}, run.stderr[-2000:]
+    assert b"Traceback" not in run.stderr
+    if run.code != EXIT_OK:
+        assert len(run.stderr.splitlines()) == 1, run.stderr[-2000:]
+    assert run.peak_rss < RUN_MEMORY

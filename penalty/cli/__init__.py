@@ -1,4 +1,4 @@
-"""The ``penalty`` command line: the same engine as the library, nothing re-implemented.
+r"""The ``penalty`` command line: the same engine as the library, nothing re-implemented.
 
 Each subcommand lives in its own module here with a ``register(subparsers)`` function that adds
 its parser and sets ``run`` (a function ``argparse.Namespace -> int``).
@@ -24,11 +24,18 @@ code  meaning
       refused or reset, timeout, HTTP 5xx, 408, 429 (after the retries allowed), a redirect,
       a body that is not JSON, truncated or of the wrong shape, a missing or bad signature,
       an answer about another booking or order
+4     the output could not be written: standard output closed, a full disk (``/dev/full``),
+      an I/O error; one line on stderr when it can still be written (a reader that went away,
+      ``| head``, is not an error of ours: exit 1, quietly)
 130   interrupted (Ctrl-C) while a command runs; how ``penalty sandbox`` stops
 ====  ==========================================================================================
 
 Each command's own module says which of these it can end with; the README's "Exit codes"
 section has the per-command table.
+
+Whatever a command prints goes through `_SafeStream`: text the stream's encoding cannot carry (a
+lone surrogate read from JSON, ``₫`` under ``PYTHONIOENCODING=ascii``) is written
+backslash-escaped (``\ud800``, which JSON output reads back as the same escape), never a crash.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from penalty import __version__
 from penalty.errors import InvalidInput, PenaltyError, ProviderError, ProviderRejected
@@ -48,6 +55,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_OUTPUT",
     "EXIT_PROVIDER",
     "EXIT_USAGE",
     "exit_code",
@@ -58,6 +66,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PROVIDER = 3
+EXIT_OUTPUT = 4
 EXIT_INTERRUPTED = 130
 
 #: Every subcommand: the module whose ``register(subparsers)`` adds it, and its one-line help.
@@ -165,25 +174,109 @@ def _one_line_warning(
     print(f"penalty: warning: {text}", file=file or sys.stderr)
 
 
+class _OutputError(Exception):
+    """Writing the output failed (but for a broken pipe): ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _SafeStream:
+    r"""A text stream that writes whatever it is given, and says so when it cannot write at all.
+
+    Text the encoding cannot carry is written backslash-escaped (``\ud800``); a failed write or
+    flush (``ENOSPC`` on ``/dev/full``, ``EBADF``, ``EIO``) raises `_OutputError`, so that
+    `main` ends with one line and `EXIT_OUTPUT`; a broken pipe stays `BrokenPipeError`.
+    Everything else is the wrapped stream's.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            try:
+                return self._stream.write(text)
+            except UnicodeEncodeError:  # nothing was written: encoding comes first
+                encoding = getattr(self._stream, "encoding", None) or "utf-8"
+                escaped = text.encode(encoding, "backslashreplace").decode(encoding)
+                return self._stream.write(escaped)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputError(exc.strerror or type(exc).__name__) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputError(exc.strerror or type(exc).__name__) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to `sys.exit`)."""
     arguments = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(arguments).parse_args(arguments)
+    stdout, stderr = sys.stdout, sys.stderr
+    if stdout is None:  # started with standard output closed (`penalty … >&-`): do nothing
+        _say(stderr, "penalty: error: cannot write the output: standard output is closed")
+        return EXIT_OUTPUT
+    sys.stdout = _SafeStream(stdout)
+    if stderr is not None:
+        sys.stderr = _SafeStream(stderr)
+    try:
+        return _run(arguments)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(arguments: list[str]) -> int:
     shown, warnings.showwarning = warnings.showwarning, _one_line_warning
     try:
+        args = build_parser(arguments).parse_args(arguments)
         code: int = args.run(args)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`penalty schedule --json | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
         return EXIT_FAILED
+    except _OutputError as exc:
+        _discard_stdout()
+        _say(sys.stderr, f"penalty: error: cannot write the output: {exc.reason}")
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except PenaltyError as exc:
-        print(f"penalty: {_label(exc)}: {exc}", file=sys.stderr)
+        if not _say(sys.stderr, f"penalty: {_label(exc)}: {exc}"):
+            return EXIT_OUTPUT
         return exit_code(exc)
     finally:
         warnings.showwarning = shown
     return code
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device: the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (replaced by a test), or gone
+        pass
+
+
+def _say(stream: TextIO | None, line: str) -> bool:
+    """Write one line to ``stream``; ``False`` when it cannot be written (closed, full)."""
+    if stream is None:
+        return False
+    try:
+        print(line, file=stream, flush=True)
+    except (_OutputError, OSError, ValueError):  # ValueError: a closed file object
+        return False
+    return True

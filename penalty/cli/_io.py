@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from penalty.booking import Booking
 from penalty.errors import _ESCAPES, InvalidInput
 from penalty.instants import Fold
+from penalty.limits import MAX_INPUT_BYTES, read_json
 from penalty.policy import Policy
 
 __all__ = ["load_booking", "load_json", "load_policy", "terminal_safe"]
 
-_MAX_BYTES = 64 * 1024 * 1024
-#: Below Python's int/str conversion limit (4,300 digits), sign included.
-_MAX_INT_DIGITS = 4000
-
 
 def load_json(source: str, *, what: str) -> Any:
-    """Parse the JSON in file ``source`` (``-``: stdin); numbers become exact Decimals."""
+    """Parse the JSON in file ``source`` (``-``: stdin); numbers become exact Decimals.
+
+    The file is held to `penalty.limits` before it is parsed: at most 64 MiB (read no further),
+    2,000,000 values, 32 levels deep; an object naming a key twice is refused (parsers
+    disagree on which one wins).
+    """
+    if source == "-" and sys.stdin is None:  # started with standard input closed
+        raise InvalidInput(
+            f"cannot read the {what} file: standard input is closed",
+            path=what,
+            value=source,
+            code="unreadable",
+        )
     try:
         if source == "-":
-            text = sys.stdin.read(_MAX_BYTES + 1)
+            stream = getattr(sys.stdin, "buffer", sys.stdin)  # bytes; text when replaced
+            data = stream.read(MAX_INPUT_BYTES + 1)
         else:
-            with Path(source).open(encoding="utf-8") as handle:
-                text = handle.read(_MAX_BYTES + 1)
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"the {what} file is not UTF-8 text", path=what, value=source, code="not_utf8"
-        ) from exc
+            with Path(source).open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
         reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
         raise InvalidInput(
@@ -40,63 +44,18 @@ def load_json(source: str, *, what: str) -> Any:
             value=source,
             code="unreadable",
         ) from exc
-    if len(text) > _MAX_BYTES:
+    if len(data) > MAX_INPUT_BYTES:  # said before counting what was read
         raise InvalidInput(
             f"the {what} file is larger than 64 MiB", path=what, value=source, code="too_large"
         )
-    try:
-        return json.loads(
-            text, parse_float=Decimal, parse_int=_integer, object_pairs_hook=_unique_keys
-        )
-    except _DuplicateKeyError as exc:
-        raise InvalidInput(
-            f"the {what} file has the key {exc.key!r} twice in one object",
-            path=what,
-            value=source,
-            code="duplicate_key",
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"the {what} file is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-            path=what,
-            value=source,
-            code="not_json",
-        ) from exc
-    except RecursionError as exc:
-        raise InvalidInput(
-            f"the {what} file is nested too deeply", path=what, value=source, code="too_deep"
-        ) from exc
-
-
-class _DuplicateKeyError(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object whose keys are all different.
-
-    ``{"total": "1", "total": "2"}`` is ambiguous (parsers disagree on which one wins), so it
-    is refused rather than read one way.
-    """
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKeyError(key)
-            seen.add(key)
-    return document
-
-
-def _integer(text: str) -> int | Decimal:
-    """A JSON integer.
-
-    One too long for `int` (4,300 digits) stays exact as a `Decimal`, for the field's own check
-    to refuse it by name.
-    """
-    return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
+    return read_json(
+        data,
+        what=f"the {what} file",
+        path=what,
+        error=InvalidInput,
+        unique_keys=True,
+        source=source,
+    )
 
 
 def load_policy(

@@ -16,6 +16,7 @@ from typing import Any
 from penalty.cli._io import terminal_safe
 from penalty.cli.engine import add_policy_options, compile_subject
 from penalty.errors import InvalidInput
+from penalty.limits import MAX_PREVIEW_SEGMENTS, check_count
 from penalty.preview import preview
 from penalty.rooms import Rooms
 
@@ -55,7 +56,7 @@ def register(subparsers: Any) -> None:
 
 def _write(path: str, text: str) -> None:
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the file name
         reason = exc.strerror if isinstance(exc, OSError) else "its name holds a NUL character"
         raise InvalidInput(
@@ -74,6 +75,14 @@ def _run(args: argparse.Namespace) -> int:
             value=args.room[0],
             code="not_rooms",
         )
+    check_count(  # the sentences and the chart are per fee step: bounded before they are built
+        len(subject.segments),
+        MAX_PREVIEW_SEGMENTS,
+        what="fee steps to preview (penalty schedule lists any number)",
+        path="policy",
+        error=InvalidInput,
+        code="too_many_segments",
+    )
     now = args.now if args.now is not None else datetime.now(UTC)
     shown = preview(subject, args.locale, now=now, viewer_tz=args.tz)
     if args.json:

@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from penalty.errors import InvalidInput
+from penalty.limits import SERVICE_MAX_BODY_BYTES, SERVICE_MAX_WINDOWS
 
 __all__ = ["register"]
 
@@ -43,12 +44,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--max-body",
         type=int,
-        default=1_048_576,
+        default=SERVICE_MAX_BODY_BYTES,
         metavar="BYTES",
-        help="largest request body (default 1 MiB; larger: 413)",
+        help="largest request body (default 1 MiB, at most 64 MiB; larger: 413)",
     )
     parser.add_argument(
-        "--max-windows", type=int, default=1000, help="most windows in a policy (default 1000)"
+        "--max-windows",
+        type=int,
+        default=SERVICE_MAX_WINDOWS,
+        help="most windows in a policy (default 1000, at most 100,000)",
     )
     parser.add_argument(
         "--timeout", type=float, default=5.0, metavar="SECONDS", help="per-request timeout (5)"

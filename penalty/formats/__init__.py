@@ -21,7 +21,8 @@ format                    payload
 Each translator is a module of this package, imported when its format is first used (Gotadi's
 at once: it is the default). A payload is parsed JSON, or JSON ``bytes``/``str`` (read with
 exact decimals). `detect` names the format of a payload whose shape says it
-unambiguously; ``format="auto"`` uses it.
+unambiguously; ``format="auto"`` uses it. Text and lists are held to `penalty.limits` (size,
+values, depth; `MAX_WINDOWS` windows) before their items are read.
 
 Example:
     >>> from penalty import formats
@@ -35,15 +36,14 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from decimal import Decimal
 from importlib import import_module
 from typing import Any, Final, NoReturn
 
 from penalty.errors import InvalidPolicy
 from penalty.formats.gotadi import from_gotadi
 from penalty.instants import Fold
+from penalty.limits import MAX_WINDOWS, check_count, read_json
 from penalty.policy import Policy
 
 __all__ = ["FORMATS", "ZONED", "detect", "from_gotadi", "parse", "translator"]
@@ -184,6 +184,14 @@ def detect(payload: object) -> str:
         'liteapi'
     """
     if isinstance(payload, list | tuple):
+        check_count(
+            len(payload),
+            MAX_WINDOWS,
+            what="windows",
+            path="policy",
+            error=InvalidPolicy,
+            code="too_many_windows",
+        )
         found = _entry_formats(list(payload))
     elif isinstance(payload, dict):
         found = _object_formats(payload)
@@ -238,15 +246,14 @@ def parse(
     if format == "gotadi":
         return from_gotadi(payload, fold=fold) if zone is None else _no_zone("gotadi", zone)
     if isinstance(payload, bytes | bytearray | str) and not _is_derbysoft_code(payload):
-        text = payload
+        text = payload  # held to `penalty.limits` while read
         try:
-            payload = json.loads(text, parse_float=Decimal)
-        except (ValueError, RecursionError) as exc:
-            if format == "derbysoft" and isinstance(text, str):  # a code: its own errors
+            payload = read_json(text, what="the policy", path="policy", error=InvalidPolicy)
+        except InvalidPolicy as exc:
+            not_json = exc.code == "not_json"
+            if not_json and format == "derbysoft" and isinstance(text, str):  # a code, not JSON
                 return translator(format)(text, zone=zone, fold=fold)
-            raise InvalidPolicy(
-                "the policy is not JSON", path="policy", value=text[:80], code="invalid_json"
-            ) from exc
+            raise
     name = detect(payload) if format == "auto" else format
     function = translator(name)
     if name in ZONED:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from penalty._model import convert_validation_error
 from penalty.errors import InvalidPolicy
 from penalty.instants import Fold, from_nanos, localize, parse_iso, wall_time, zone
+from penalty.limits import MAX_WINDOWS, check_count
 from penalty.money import validate_currency
 from penalty.policy import Window, check_components, read_component
 
@@ -65,10 +66,23 @@ def find_key(obj: dict[str, Any], name: str) -> str | None:
     return next((key for key in obj if isinstance(key, str) and key.casefold() == folded), None)
 
 
-def entries(model: type[R], items: object, prefix: str) -> list[R]:
-    """Validate a provider list item by item; the first bad item raises naming its path."""
+def entries(
+    model: type[R],
+    items: object,
+    prefix: str,
+    *,
+    limit: int = MAX_WINDOWS,
+    what: str = "windows",
+    code: str = "too_many_windows",
+) -> list[R]:
+    """Validate a provider list item by item; the first bad item raises naming its path.
+
+    A list of more than ``limit`` items (`penalty.limits.MAX_WINDOWS` by default) is refused
+    before any item is read.
+    """
     if not isinstance(items, list | tuple):
         raise InvalidPolicy("must be a list", path=prefix, value=items, code="wrong_type")
+    check_count(len(items), limit, what=what, path=prefix, error=InvalidPolicy, code=code)
     out: list[R] = []
     for index, item in enumerate(items):
         path = f"{prefix}[{index}]"

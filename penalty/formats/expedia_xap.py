@@ -41,6 +41,7 @@ from typing import Any
 from penalty.errors import InvalidPolicy
 from penalty.formats._fields import count, currency, find_key, moment, money, percent, window
 from penalty.instants import Fold
+from penalty.limits import MAX_WINDOWS, check_count
 from penalty.policy import Policy, Window, WindowSource
 from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
@@ -78,9 +79,22 @@ def _get(obj: dict[str, Any], name: str) -> Any:
 
 
 def _rules(payload: object) -> tuple[list[Any], str]:
-    """The rules list and its path (in Expedia's casing)."""
+    """The rules list and its path (in Expedia's casing), of at most `MAX_WINDOWS` rules."""
+    items, path = _find_rules(payload)
+    check_count(
+        len(items),
+        MAX_WINDOWS,
+        what="rules (windows)",
+        path=path,
+        error=InvalidPolicy,
+        code="too_many_windows",
+    )
+    return list(items), path
+
+
+def _find_rules(payload: object) -> tuple[list[Any] | tuple[Any, ...], str]:
     if isinstance(payload, list | tuple):
-        return list(payload), "CancellationPenaltyRules"
+        return payload, "CancellationPenaltyRules"
     if isinstance(payload, dict):
         policy_key = find_key(payload, "CancellationPolicy")
         holder, prefix = payload, ""
@@ -103,7 +117,7 @@ def _rules(payload: object) -> tuple[list[Any], str]:
                 return [], path
             if not isinstance(items, list | tuple):
                 raise InvalidPolicy("must be a list", path=path, value=items, code="wrong_type")
-            return list(items), path
+            return items, path
     raise InvalidPolicy(
         "an Expedia XAP policy is a CancellationPenaltyRules list or a CancellationPolicy",
         value=payload,

@@ -20,7 +20,6 @@ again step by step, so that the first bad field is named with its path.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -33,6 +32,7 @@ from typing_extensions import TypedDict  # pydantic needs it (not typing's) befo
 from penalty._model import construct, convert_validation_error
 from penalty.errors import InvalidPolicy, NotCancellable, PenaltyError, ProviderRejected
 from penalty.instants import ISO_PATTERN, Fold, read_checked_iso, read_iso, wall_nanos
+from penalty.limits import MAX_WINDOWS, check_count, check_text, read_json
 from penalty.money import (
     KNOWN_CURRENCIES,
     NUMBER_PATTERN,
@@ -116,7 +116,9 @@ class CheckCancelPenaltyResult(_Raw):
     """``result`` of ``POST /api/v3/hotel/check-cancel-penalty``."""
 
     status: str | None = None
-    cancel_penalties: tuple[GotadiCancelPenalty, ...] = Field(default=(), alias="cancelPenalties")
+    cancel_penalties: tuple[GotadiCancelPenalty, ...] = Field(
+        default=(), alias="cancelPenalties", max_length=MAX_WINDOWS, fail_fast=True
+    )
     cancel_penalty_total: Decimal | None = Field(default=None, alias="cancelPenaltyTotal")
 
     @field_validator("cancel_penalties", mode="before")
@@ -130,7 +132,9 @@ class CheckCancelPenaltyResult(_Raw):
         # A JSON number: parsed with parse_float=Decimal it is exact already; from a plain
         # json.loads it is a float whose shortest repr is the literal Gotadi wrote.
         if isinstance(raw, float):
-            return Decimal(repr(raw))
+            raw = Decimal(repr(raw))
+        if isinstance(raw, Decimal) and not raw and raw.is_signed():
+            return raw.copy_abs()  # -0.0 is zero, never shown as "-0"
         return raw
 
 
@@ -177,9 +181,14 @@ class _Entry(TypedDict):
     description: NotRequired[_Absent]
 
 
+#: The windows: at most `MAX_WINDOWS`, and the first bad entry stops the validation (pydantic
+#: would otherwise keep an error for every bad entry of a long list before reporting one).
+_Entries = Annotated[list[_Entry], Field(max_length=MAX_WINDOWS, fail_fast=True)]
+
+
 class _Result(TypedDict):
     status: NotRequired[Any]
-    cancelPenalties: NotRequired[list[_Entry] | None]
+    cancelPenalties: NotRequired[_Entries | None]
 
 
 class _Envelope(TypedDict):
@@ -190,10 +199,13 @@ class _Envelope(TypedDict):
     errors: NotRequired[Any]
     textMessage: NotRequired[Any]
     status: NotRequired[Any]
-    cancelPenalties: NotRequired[list[_Entry] | None]
+    cancelPenalties: NotRequired[_Entries | None]
 
 
-_PAYLOAD: TypeAdapter[list[_Entry] | _Envelope] = TypeAdapter(list[_Entry] | _Envelope)
+_PAYLOAD: TypeAdapter[list[_Entry] | _Envelope] = TypeAdapter(_Entries | _Envelope)
+#: Text up to this long is handed to pydantic-core as it is: it cannot hold more values than
+#: that (`penalty.limits.check_text` counts them in longer text first).
+_SMALL_TEXT = 65_536
 
 
 def from_gotadi(payload: object, *, fold: Fold = "raise") -> Policy:
@@ -215,6 +227,8 @@ def from_gotadi(payload: object, *, fold: Fold = "raise") -> Policy:
     _check_fold(fold)
     try:
         if isinstance(payload, bytes | bytearray | str):
+            if len(payload) > _SMALL_TEXT:
+                check_text(payload, what="the policy", path=None, error=InvalidPolicy)
             shaped = _PAYLOAD.validate_json(payload)
         else:
             shaped = _PAYLOAD.validate_python(payload)
@@ -248,8 +262,10 @@ def _parsed(payload: object) -> object:
     if not isinstance(payload, bytes | bytearray | str):
         return payload
     try:
-        return json.loads(payload, parse_float=Decimal)
-    except (ValueError, RecursionError) as exc:
+        return read_json(payload, what="the policy", path=None, error=InvalidPolicy)
+    except InvalidPolicy as exc:
+        if exc.code != "not_json":  # too large, too deep, not UTF-8: said as such
+            raise
         raise InvalidPolicy(
             "a Gotadi policy is a cancelPenalties list or a check-cancel-penalty response "
             "(or their JSON)",
@@ -350,6 +366,14 @@ def _step_by_step_windows(penalties: object, prefix: str, fold: Fold) -> Policy:
         raise InvalidPolicy(
             "cancelPenalties must be a list", path=prefix, value=penalties, code="wrong_type"
         )
+    check_count(
+        len(penalties),
+        MAX_WINDOWS,
+        what="windows",
+        path=prefix,
+        error=InvalidPolicy,
+        code="too_many_windows",
+    )
     entries = []
     for index, entry in enumerate(penalties):
         path = f"{prefix}[{index}]"

@@ -75,6 +75,7 @@ from penalty.compiler import FIRST_EDGE
 from penalty.errors import InvalidPolicy
 from penalty.formats._fields import count
 from penalty.instants import Fold, parse_duration, parse_iso
+from penalty.limits import MAX_WINDOWS, check_count
 from penalty.policy import UNSUPPORTED, Policy, Windows, WindowSource
 from penalty.rules import AfterLast, Basis, Boundary, Gaps, Rules
 
@@ -122,6 +123,14 @@ def policy_from_ucp(payload: object, *, fold: Fold = "raise") -> Policy:
             value=tiers,
             code="missing" if tiers is None else "wrong_type",
         )
+    check_count(  # every tier is a window: counted before any is read
+        len(tiers),
+        MAX_WINDOWS,
+        what="tiers",
+        path=f"{prefix}tiers",
+        error=InvalidPolicy,
+        code="too_many_windows",
+    )
     if "after_last_tier" not in schedule:
         raise InvalidPolicy(
             "after_last_tier is required", path=f"{prefix}after_last_tier", code="missing"

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from penalty.errors import ProviderProtocolError
+from penalty.limits import MAX_JSON_DEPTH, json_decimal
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "parse_json"]
 
 #: The deepest nesting of arrays and objects read (provider answers nest two or three levels).
-MAX_DEPTH = 32
+MAX_DEPTH = MAX_JSON_DEPTH
 #: The longest number read, sign, point and exponent included (an amount has 20 digits at most).
 MAX_NUMBER_CHARS = 40
 
@@ -53,7 +55,7 @@ def _depth(content: bytes) -> int:
     return deepest
 
 
-def _number(kind: type[int | Decimal]) -> Any:
+def _number(kind: Callable[[str], int | Decimal]) -> Any:
     def convert(text: str) -> int | Decimal:
         if len(text) > MAX_NUMBER_CHARS:
             raise _Refused("number_too_large", f"a number of {len(text)} characters")
@@ -98,7 +100,7 @@ def parse_json(content: bytes, *, provider: str, status_code: int = 200) -> Any:
     try:
         return json.loads(
             content,
-            parse_float=_number(Decimal),
+            parse_float=_number(json_decimal),
             parse_int=_number(int),
             parse_constant=_constant,
             object_pairs_hook=_unique,

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from starlette.types import Receive
 
+from penalty.limits import json_decimal
 from penalty.service._engine import FORMAT_NAMES
 from penalty.service.problems import Problem
 
@@ -103,7 +104,7 @@ def _bad_json(message: str, code: str = "not_json", value: Any = None) -> Proble
 
 
 _decode = json.JSONDecoder(
-    parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_unique_keys
+    parse_float=json_decimal, parse_constant=_no_constant, object_pairs_hook=_unique_keys
 ).decode
 
 

@@ -8,6 +8,14 @@ import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from penalty.limits import (
+    MAX_INPUT_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_WINDOWS,
+    SERVICE_MAX_BODY_BYTES,
+    SERVICE_MAX_WINDOWS,
+)
+
 __all__ = ["Settings"]
 
 
@@ -24,23 +32,30 @@ class Settings:
         widget: serve the fee-preview widget's static files at ``/widget``.
     """
 
-    max_body_bytes: int = 1_048_576
-    max_windows: int = 1_000
-    max_depth: int = 32
+    max_body_bytes: int = SERVICE_MAX_BODY_BYTES
+    max_windows: int = SERVICE_MAX_WINDOWS
+    max_depth: int = MAX_JSON_DEPTH
     timeout_seconds: float = 5.0
     cache_size: int = 1_024
     widget: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_windows", "max_depth"):
-            if getattr(self, name) < 1:
-                msg = f"{name} must be at least 1"
+        # Never past the engine's own limits (`penalty.limits`): the service is a way in, not
+        # a way around them.
+        for name, most in (
+            ("max_body_bytes", MAX_INPUT_BYTES),
+            ("max_windows", MAX_WINDOWS),
+            ("max_depth", MAX_JSON_DEPTH),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+                msg = f"{name} must be an integer from 1 to {most:,}"
                 raise ValueError(msg)
         if self.cache_size < 0:
             msg = "cache_size must not be negative"
             raise ValueError(msg)
-        if not self.timeout_seconds > 0:
-            msg = "timeout_seconds must be positive"
+        if not 0 < self.timeout_seconds < float("inf"):  # nan and inf too
+            msg = "timeout_seconds must be positive and finite"
             raise ValueError(msg)
 
     def to_json(self) -> str:
