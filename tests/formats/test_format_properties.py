@@ -160,6 +160,11 @@ def test_auto_detection_agrees_with_the_format(case: Case) -> None:
     holder: Any = payload
     for key in _keys(name, payload) if name != "derbysoft" else ():
         holder = next(v for k, v in holder.items() if k.casefold() == key.casefold())
+    if isinstance(payload, str) and not any(char.isalpha() for char in payload):
+        # A DerbySoft code that is a bare amount ("100") is JSON text too: not detectable.
+        with pytest.raises(InvalidPolicy):
+            pf.detect(payload)
+        return
     if holder:
         assert pf.detect(payload) == name
         assert pf.parse(payload, format="auto", zone=zone) == _policy(case)
