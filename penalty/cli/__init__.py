@@ -66,6 +66,7 @@ _COMMAND_MODULES = (
     "penalty.cli.ksher",
     "penalty.cli.gotadi",
     "penalty.cli.sandbox",
+    "penalty.cli.batch",
 )
 
 
