@@ -51,7 +51,8 @@ def _fields(line: str) -> dict[str, tuple[Any, str]]:
     """The top-level object's members: key → (decoded value, exact JSON text)."""
     at = _WHITESPACE.match(line, 0).end()  # type: ignore[union-attr]
     if line[at : at + 1] != "{":
-        raise _NotARow("not_an_object", None, "the line is not a JSON object")
+        _DECODER.raw_decode(line, at)  # not JSON at all: ValueError, "not_json"
+        raise _NotARow("not_an_object", None, "the line is JSON but not an object")
     at = _WHITESPACE.match(line, at + 1).end()  # type: ignore[union-attr]
     found: dict[str, tuple[Any, str]] = {}
     if line[at : at + 1] == "}":

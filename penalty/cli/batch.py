@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -139,11 +140,10 @@ def register(subparsers: Any) -> None:
 
 def _load() -> Any:
     try:
-        from penalty.batch import _run
+        return importlib.import_module("penalty.batch._run")
     except ImportError:
         print(f"penalty: error: {_EXTRA}", file=sys.stderr)
         return None
-    return _run
 
 
 def _progress(args: argparse.Namespace) -> bool:
