@@ -224,7 +224,7 @@ def client(scheduler: str | None, workers: int) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # never :8787 (taken: a warning)
             silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster) as local,

@@ -26,7 +26,7 @@ import pyarrow.dataset as pa_ds
 import pyarrow.parquet as pq
 
 from penalty.batch._jsonl import JSONL_SCHEMA, Lines, batch_lines, json_lines, lines_to_batch
-from penalty.batch._table import assemble, error_batch, output_schema, quote_rows
+from penalty.batch._table import assemble, check_schema, error_batch, output_schema, quote_rows
 from penalty.errors import InvalidInput
 
 __all__ = [
@@ -192,11 +192,14 @@ def open_source(path: str, *, kind: str | None = None, rows: int = 5000) -> Sour
             return Source(path, which, rows, JSONL_SCHEMA)
         if which == "csv":
             names = _csv_header(path)
-            return Source(path, which, rows, pa.schema([(name, pa.string()) for name in names]))
-        dataset = pa_ds.dataset(path, format="parquet")
-        return Source(path, which, rows, dataset.schema, dataset.count_rows(), dataset)
+            source = Source(path, which, rows, pa.schema([(name, pa.string()) for name in names]))
+        else:
+            dataset = pa_ds.dataset(path, format="parquet")
+            source = Source(path, which, rows, dataset.schema, dataset.count_rows(), dataset)
     except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException) as exc:
         raise _unreadable(path, exc) from exc
+    check_schema(source.schema)
+    return source
 
 
 def quote_chunk(

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from penalty.batch._dask import client, exposure_part, plan, prepare_output, quote_part, run_parts
 from penalty.batch._exposure import Exposure, exposure_chunk, steps
-from penalty.batch._io import open_sink, open_source, quote_chunk
+from penalty.batch._io import kind_of, open_sink, open_source, quote_chunk
 from penalty.batch._local import cores, ordered, peak_rss
 from penalty.batch._progress import Bar
 from penalty.batch._quote import check_format, instant
@@ -78,6 +78,17 @@ def _workers(workers: int | None) -> int:
     return count
 
 
+def _parquet(source_path: str, input_kind: str | None) -> None:
+    if kind_of(source_path, input_kind) != "parquet":
+        raise InvalidInput(
+            "the Dask engine reads Parquet (a file or a directory of parts); convert the input "
+            "first: penalty batch ... --out FILE.parquet, or pyarrow",
+            path="input",
+            value=source_path,
+            code="not_parquet",
+        )
+
+
 def _errors(batch: pa.RecordBatch) -> Counter[str]:
     codes = batch.column("error_code")
     if codes.null_count == len(codes):
@@ -115,6 +126,7 @@ def run_batch(
     began = time.perf_counter()
     report = Report(engine, count)
     if engine == "dask":
+        _parquet(source_path, input_kind)
         prepare_output(out)
         with client(scheduler, count) as dask:
             report.workers = len(dask.scheduler_info().get("workers", {})) or count
@@ -173,6 +185,7 @@ def run_exposure(
     report = Report(engine, count)
     total = Exposure(micros)
     if engine == "dask":
+        _parquet(source_path, input_kind)
         with client(scheduler, count) as dask:
             report.workers = len(dask.scheduler_info().get("workers", {})) or count
             parts, rows_in = plan(source_path, workers=report.workers, batch_rows=rows)

@@ -45,6 +45,7 @@ __all__ = [
     "RESULT_NAMES",
     "RESULT_SCHEMA",
     "assemble",
+    "check_schema",
     "error_batch",
     "names",
     "output_schema",
@@ -114,6 +115,17 @@ def texts(
         )
     values: list[str | bytes | None] = column.to_pylist()  # a dictionary column decodes itself
     return values
+
+
+def check_schema(schema: pa.Schema) -> None:
+    """Refuse, before any row is read, an input no row of which could be quoted.
+
+    Raises:
+        InvalidInput: ``booking`` or ``policy`` is missing, or a column read as text is not.
+    """
+    texts(pa.RecordBatch.from_pylist([], schema=schema), "booking", required=True)
+    for name in ("policy", "format", "zone"):
+        texts(pa.RecordBatch.from_pylist([], schema=schema), name, required=name == "policy")
 
 
 def names(batch: pa.RecordBatch, name: str) -> list[str | None]:

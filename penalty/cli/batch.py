@@ -187,6 +187,17 @@ def _run_exposure(args: argparse.Namespace) -> int:
         return 2
     from penalty.batch._exposure import moment, parse_duration
 
+    if args.out and not args.out.lower().endswith((".csv", ".json")):
+        raise InvalidInput(
+            "the exposure is written as .csv or .json",
+            path="out",
+            value=args.out,
+            code="unknown_kind",
+        )
+    if args.chart and not args.chart.lower().endswith(".svg"):
+        raise InvalidInput(
+            "the chart is written as .svg", path="chart", value=args.chart, code="unknown_kind"
+        )
     first = datetime.now(UTC).isoformat() if args.now else args.first
     last = args.last
     if args.span is not None:
@@ -255,10 +266,6 @@ def _write(path: str, exposure: Exposure, zone: Any) -> None:
     if path.lower().endswith(".json"):
         _save(path, exposure.dumps(zone))
         return
-    if not path.lower().endswith(".csv"):
-        raise InvalidInput(
-            "the exposure is written as .csv or .json", path="out", value=path, code="unknown_kind"
-        )
     records = exposure.records(zone)
     try:
         with Path(path).open("w", encoding="utf-8", newline="") as handle:
