@@ -15,6 +15,7 @@ _SECTIONS = (
     "penalty.demos.preview",
     "penalty.demos.payments",
     "penalty.demos.gotadi",
+    "penalty.demos.batch",
 )
 
 

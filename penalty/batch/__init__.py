@@ -22,6 +22,7 @@ except ImportError as exc:  # pragma: no cover - exercised in an environment wit
 
 from penalty.batch._table import (
     INPUT_COLUMNS,
+    RESULT_DDL,
     RESULT_SCHEMA,
     output_schema,
     quote_batch,
@@ -31,6 +32,7 @@ from penalty.batch._table import (
 
 __all__ = [
     "INPUT_COLUMNS",
+    "RESULT_DDL",
     "RESULT_SCHEMA",
     "output_schema",
     "quote_batch",

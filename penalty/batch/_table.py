@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 import pyarrow as pa
 
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INPUT_COLUMNS",
+    "RESULT_DDL",
     "RESULT_NAMES",
     "RESULT_SCHEMA",
     "assemble",
@@ -75,6 +76,10 @@ _RESULT_FIELDS: list[tuple[str, pa.DataType]] = [
     ("error_message", pa.string()),
 ]
 RESULT_SCHEMA: Final = pa.schema(_RESULT_FIELDS)
+#: The result columns in Spark's DDL, for ``mapInArrow(..., schema=INPUT_DDL + ", " + ...)``.
+RESULT_DDL: Final = ", ".join(
+    f"{name} {'bigint' if kind == pa.int64() else 'string'}" for name, kind in _RESULT_FIELDS
+)
 RESULT_NAMES: Final = frozenset(RESULT_SCHEMA.names)
 _TEXT_TYPES: Final = (pa.string(), pa.large_string(), pa.binary(), pa.large_binary(), pa.null())
 
@@ -183,17 +188,32 @@ def quote_rows(
     return rows
 
 
+@overload
 def quote_batch(
     batch: pa.RecordBatch,
     at: datetime | str,
     *,
+    format: str = ...,
+) -> pa.RecordBatch: ...
+@overload
+def quote_batch(
+    batch: pa.Table,
+    at: datetime | str,
+    *,
+    format: str = ...,
+) -> pa.Table: ...
+def quote_batch(
+    batch: pa.RecordBatch | pa.Table,
+    at: datetime | str,
+    *,
     format: str = DEFAULT_FORMAT,  # noqa: A002 - the column's name
-) -> pa.RecordBatch:
+) -> pa.RecordBatch | pa.Table:
     """``batch``'s rows with their quotes at ``at``: the same columns plus `RESULT_SCHEMA`.
 
     ``at`` is an aware `datetime` or ISO 8601 text with an offset (the one grammar of
     `penalty.instants`); ``format`` is that of rows whose ``format`` cell is empty or null. A
-    result column already in ``batch`` is replaced.
+    result column already in ``batch`` is replaced. A `pyarrow.Table` (what Ray Data's
+    ``map_batches(batch_format="pyarrow")`` passes) gives a table back.
 
     Raises:
         InvalidInstant: ``at`` is not an instant with an offset.
@@ -213,6 +233,8 @@ def quote_batch(
         >>> out.column("free_until").to_pylist()[0], out.column("error_code").to_pylist()
         ('2021-05-12T18:00:00+07:00', [None, 'invalid_json'])
     """
+    if isinstance(batch, pa.Table):
+        return quote_table(batch, at, format=format)
     checked = instant(at)
     return assemble(batch, quote_rows(batch, checked, format=check_format(format)))
 

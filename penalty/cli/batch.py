@@ -234,19 +234,45 @@ def _run_exposure(args: argparse.Namespace) -> int:
 
 
 def _print_exposure(exposure: Exposure, zone: Any) -> None:
+    """Per currency: the fee if every booking were cancelled at the start, end and peak."""
     from penalty.batch._exposure import moment
 
     steps = exposure.steps
     first, last = moment(steps[0], zone).isoformat(), moment(steps[-1], zone).isoformat()
     print(f"Exposure from {first} to {last} ({len(steps):,} steps):")
+    head = (
+        "currency",
+        "bookings",
+        "fee at start",
+        "at end",
+        "peak",
+        "peak at",
+        "free: start",
+        "end",
+    )
+    table = [head]
     for code, sums in sorted(exposure.currencies.items()):
         peak = max(sums.totals)
-        when = moment(steps[sums.totals.index(peak)], zone).isoformat()
-        print(
-            f"  {code}: {sums.bookings:,} bookings; fee if all cancelled: {_money(sums.totals[0])} "
-            f"at the start, {_money(sums.totals[-1])} at the end, peak {_money(peak)} at {when}; "
-            f"still free: {sums.free[0]:,} at the start, {sums.free[-1]:,} at the end"
+        when = moment(steps[sums.totals.index(peak)], zone).isoformat(timespec="minutes")
+        table.append(
+            (
+                code,
+                f"{sums.bookings:,}",
+                _money(sums.totals[0]),
+                _money(sums.totals[-1]),
+                _money(peak),
+                when,
+                f"{sums.free[0]:,}",
+                f"{sums.free[-1]:,}",
+            )
         )
+    widths = [max(len(row[index]) for row in table) for index in range(len(head))]
+    for row in table:
+        cells = [
+            cell.ljust(width) if index in {0, 5} else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  " + "  ".join(cells).rstrip())
 
 
 def _money(amount: Decimal) -> str:

@@ -154,6 +154,9 @@ def test_other_column_layouts() -> None:
     assert quoted.column("warnings").to_pylist() == ["no_windows"]
     table = quote_table(pa.Table.from_batches([batch, batch]), AT, format="gotadi")
     assert table.column("fee").to_pylist() == ["10.00", "10.00"]
+    same = quote_batch(pa.Table.from_batches([batch, batch]), AT, format="gotadi")  # Ray's way
+    assert isinstance(same, pa.Table)
+    assert same.equals(table)
 
 
 @pytest.mark.parametrize(
