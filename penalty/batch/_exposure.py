@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import pyarrow as pa
 
-from penalty.batch._io import Failed
+from penalty.batch._io import Chunk, Failed, unpack
 from penalty.batch._jsonl import lines_to_batch
 from penalty.batch._quote import instant_micros, timeline_fees
 from penalty.batch._table import names, texts
@@ -235,8 +235,9 @@ def exposure_batch(
     return result
 
 
-def exposure_chunk(chunk: object, micros: list[int], format: str = "auto") -> Exposure:  # noqa: A002
+def exposure_chunk(chunk: Chunk, micros: list[int], format: str = "auto") -> Exposure:  # noqa: A002
     """One chunk's exposure: what each worker runs (see `penalty.batch._io.Chunk`)."""
+    chunk = unpack(chunk)
     if isinstance(chunk, Failed):
         result = Exposure(list(micros), rows=len(chunk.errors))
         result.errors.update(code for code, _, _ in chunk.errors)

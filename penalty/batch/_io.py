@@ -33,12 +33,15 @@ __all__ = [
     "Chunk",
     "Failed",
     "Kind",
+    "Packed",
     "Sink",
     "Source",
     "kind_of",
     "open_sink",
     "open_source",
+    "pack",
     "quote_chunk",
+    "unpack",
 ]
 
 Kind = Literal["parquet", "csv", "jsonl"]
@@ -63,8 +66,43 @@ class Failed:
     errors: tuple[tuple[str, str | None, str], ...]
 
 
-#: What a `Source` yields: rows to quote, raw JSON Lines to parse and quote, or errors.
-Chunk = pa.RecordBatch | Lines | Failed
+@dataclass(frozen=True)
+class Packed:
+    """A record batch as Arrow IPC bytes, for sending to another process.
+
+    Pickling a batch sends every buffer it points into, and a batch read from Parquet or CSV
+    points into its whole row group or block (a 5,000-row slice of a 100,000-row group would
+    carry all 100,000 rows). The IPC format writes the batch's own rows only.
+    """
+
+    data: bytes
+
+    @classmethod
+    def of(cls, batch: pa.RecordBatch) -> Packed:
+        """``batch``'s rows, and nothing else."""
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, batch.schema) as writer:
+            writer.write_batch(batch)
+        return cls(sink.getvalue().to_pybytes())
+
+    def batch(self) -> pa.RecordBatch:
+        """The batch again."""
+        return pa.ipc.open_stream(self.data).read_next_batch()
+
+
+#: What a `Source` yields: rows to quote, raw JSON Lines to parse and quote, or errors; and,
+#: on its way to a worker process, rows packed (`pack`).
+Chunk = pa.RecordBatch | Lines | Failed | Packed
+
+
+def pack(chunk: Chunk) -> Chunk:
+    """``chunk`` ready to be sent to a worker process (a record batch, `Packed`)."""
+    return Packed.of(chunk) if isinstance(chunk, pa.RecordBatch) else chunk
+
+
+def unpack(chunk: Chunk) -> pa.RecordBatch | Lines | Failed:
+    """``chunk`` as it was before `pack`."""
+    return chunk.batch() if isinstance(chunk, Packed) else chunk
 
 
 def kind_of(path: str, kind: str | None = None, *, what: str = "input") -> Kind:
@@ -207,8 +245,22 @@ def quote_chunk(
     at: datetime | str,
     schema: pa.Schema,
     format: str = "auto",  # noqa: A002
+) -> pa.RecordBatch | Packed:
+    """One chunk quoted: what each worker runs (``at`` already checked by `instant`).
+
+    The result is `Packed` when the chunk came packed (it goes back to another process).
+    """
+    if isinstance(chunk, Packed):
+        return Packed.of(_quote(chunk.batch(), at, schema, format))
+    return _quote(chunk, at, schema, format)
+
+
+def _quote(
+    chunk: pa.RecordBatch | Lines | Failed,
+    at: datetime | str,
+    schema: pa.Schema,
+    format: str,  # noqa: A002
 ) -> pa.RecordBatch:
-    """One chunk quoted: what each worker runs (``at`` already checked by `instant`)."""
     if isinstance(chunk, Failed):
         return error_batch(schema, chunk.errors)
     if isinstance(chunk, tuple):

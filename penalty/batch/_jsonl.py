@@ -47,13 +47,19 @@ class _NotARow(ValueError):
         self.code, self.path, self.message = code, path, message
 
 
+def _skip(line: str, at: int) -> int:
+    """The position of the first non-whitespace character from ``at`` on."""
+    match = _WHITESPACE.match(line, at)
+    return at if match is None else match.end()
+
+
 def _fields(line: str) -> dict[str, tuple[Any, str]]:
     """The top-level object's members: key → (decoded value, exact JSON text)."""
-    at = _WHITESPACE.match(line, 0).end()  # type: ignore[union-attr]
+    at = _skip(line, 0)
     if line[at : at + 1] != "{":
         _DECODER.raw_decode(line, at)  # not JSON at all: ValueError, "not_json"
         raise _NotARow("not_an_object", None, "the line is JSON but not an object")
-    at = _WHITESPACE.match(line, at + 1).end()  # type: ignore[union-attr]
+    at = _skip(line, at + 1)
     found: dict[str, tuple[Any, str]] = {}
     if line[at : at + 1] == "}":
         at += 1
@@ -62,23 +68,23 @@ def _fields(line: str) -> dict[str, tuple[Any, str]]:
             if line[at : at + 1] != '"':
                 raise ValueError("expected a key")
             key, at = _scan_string(line, at + 1)
-            at = _WHITESPACE.match(line, at).end()  # type: ignore[union-attr]
+            at = _skip(line, at)
             if line[at : at + 1] != ":":
                 raise ValueError("expected ':'")
-            start = _WHITESPACE.match(line, at + 1).end()  # type: ignore[union-attr]
+            start = _skip(line, at + 1)
             value, at = _DECODER.raw_decode(line, start)
             if key in found:
                 raise _NotARow("duplicate_key", key, f"the key {key!r} appears twice")
             found[key] = (value, line[start:at])
-            at = _WHITESPACE.match(line, at).end()  # type: ignore[union-attr]
+            at = _skip(line, at)
             mark = line[at : at + 1]
             at += 1
             if mark == "}":
                 break
             if mark != ",":
                 raise ValueError("expected ',' or '}'")
-            at = _WHITESPACE.match(line, at).end()  # type: ignore[union-attr]
-    if _WHITESPACE.match(line, at).end() != len(line):  # type: ignore[union-attr]
+            at = _skip(line, at)
+    if _skip(line, at) != len(line):
         raise ValueError("text after the object")
     return found
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from penalty.batch._dask import client, exposure_part, plan, prepare_output, quote_part, run_parts
 from penalty.batch._exposure import Exposure, exposure_chunk, steps
-from penalty.batch._io import kind_of, open_sink, open_source, quote_chunk
+from penalty.batch._io import kind_of, open_sink, open_source, pack, quote_chunk, unpack
 from penalty.batch._local import cores, ordered, peak_rss
 from penalty.batch._progress import Bar
 from penalty.batch._quote import check_format, instant
@@ -144,8 +144,11 @@ def run_batch(
         sink = open_sink(out, source.schema, kind=output_kind)
         work = partial(quote_chunk, at=checked, schema=source.schema, format=name)
         try:
+            chunks = source.chunks() if count == 1 else map(pack, source.chunks())
             with Bar("quoting", source.total, enabled=progress) as bar:
-                for batch in ordered(work, source.chunks(), count):
+                for result in ordered(work, chunks, count):
+                    batch = unpack(result)
+                    assert isinstance(batch, pa.RecordBatch)  # noqa: S101 - quote_chunk's result
                     sink.write(batch)
                     errors = _errors(batch)
                     report.rows += batch.num_rows
@@ -199,8 +202,9 @@ def run_exposure(
     else:
         source = open_source(source_path, kind=input_kind, rows=rows)
         work = partial(exposure_chunk, micros=micros, format=name)
+        chunks = source.chunks() if count == 1 else map(pack, source.chunks())
         with Bar("summing", source.total, enabled=progress) as bar:
-            for part in ordered(work, source.chunks(), count):
+            for part in ordered(work, chunks, count):
                 total.merge(part)
                 bar.advance(part.rows, sum(part.errors.values()))
     report.rows, report.errors = total.rows, Counter(total.errors)

@@ -9,12 +9,17 @@ unwritable, or an option is wrong.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import importlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from penalty.errors import InvalidInput
@@ -146,6 +151,28 @@ def _load() -> Any:
         return None
 
 
+#: The exit code of a job stopped by SIGTERM (128 + 15, as a shell reports it).
+EXIT_TERMINATED = 143
+
+
+@contextlib.contextmanager
+def _terminable() -> Iterator[None]:
+    """SIGTERM stops the job as Ctrl-C does: workers stopped, no partial output left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        raise SystemExit(EXIT_TERMINATED)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _progress(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty() if args.progress is None else bool(args.progress)
 
@@ -162,19 +189,20 @@ def _run_batch(args: argparse.Namespace) -> int:
     if run is None:
         return 2
     at = datetime.now(UTC) if args.now else args.at
-    report: Report = run.run_batch(
-        args.input,
-        args.out,
-        at,
-        workers=args.workers,
-        rows=args.batch_size,
-        format=args.format,
-        engine=args.engine,
-        scheduler=args.scheduler,
-        input_kind=args.input_kind,
-        output_kind=args.output_kind,
-        progress=_progress(args),
-    )
+    with _terminable():
+        report: Report = run.run_batch(
+            args.input,
+            args.out,
+            at,
+            workers=args.workers,
+            rows=args.batch_size,
+            format=args.format,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            input_kind=args.input_kind,
+            output_kind=args.output_kind,
+            progress=_progress(args),
+        )
     for line in report.lines():
         print(line)
     print(f"written to {args.out}")
@@ -205,19 +233,20 @@ def _run_exposure(args: argparse.Namespace) -> int:
 
         start, zone = instant_micros(first, path="from")
         last = moment(start + parse_duration(args.span, path="for"), zone).isoformat()
-    exposure, zone, report = run.run_exposure(
-        args.input,
-        first,
-        last,
-        args.step,
-        workers=args.workers,
-        rows=args.batch_size,
-        format=args.format,
-        engine=args.engine,
-        scheduler=args.scheduler,
-        input_kind=args.input_kind,
-        progress=_progress(args),
-    )
+    with _terminable():
+        exposure, zone, report = run.run_exposure(
+            args.input,
+            first,
+            last,
+            args.step,
+            workers=args.workers,
+            rows=args.batch_size,
+            format=args.format,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            input_kind=args.input_kind,
+            progress=_progress(args),
+        )
     _print_exposure(exposure, zone)
     if args.out:
         _write(args.out, exposure, zone)
