@@ -153,7 +153,8 @@ class Source:
     rows: int
     schema: pa.Schema
     total: int | None = None
-    _dataset: pa_ds.Dataset | None = field(default=None, repr=False)
+    #: The Parquet files of a Parquet input (one, or a directory's).
+    files: tuple[str, ...] = field(default=(), repr=False)
 
     def chunks(self) -> Iterator[Chunk]:
         """The file's chunks, in order; memory holds a few at most."""
@@ -164,13 +165,19 @@ class Source:
             elif self.kind == "csv":
                 yield from self._csv()
             else:
-                assert self._dataset is not None  # noqa: S101 - set by open_source
-                batches = self._dataset.to_batches(
-                    batch_size=self.rows, batch_readahead=1, fragment_readahead=1
-                )
-                yield from _slices(batches, self.rows)
+                yield from self._parquet()
         except (OSError, pa.ArrowException) as exc:
             raise _unreadable(self.path, exc) from exc
+
+    def _parquet(self) -> Iterator[pa.RecordBatch]:
+        """Each file's batches in turn, read a batch at a time.
+
+        `pyarrow.parquet.ParquetFile.iter_batches` holds about a batch in memory; the dataset
+        scanner reads whole row groups ahead (hundreds of MB for 100,000-row groups of JSON).
+        """
+        for path in self.files:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=self.rows):
+                yield batch if batch.schema == self.schema else batch.cast(self.schema)
 
     def _csv(self) -> Iterator[Chunk]:
         invalid: list[tuple[str, str | None, str]] = []
@@ -233,7 +240,8 @@ def open_source(path: str, *, kind: str | None = None, rows: int = 5000) -> Sour
             source = Source(path, which, rows, pa.schema([(name, pa.string()) for name in names]))
         else:
             dataset = pa_ds.dataset(path, format="parquet")
-            source = Source(path, which, rows, dataset.schema, dataset.count_rows(), dataset)
+            files = tuple(dataset.files) if isinstance(dataset, pa_ds.FileSystemDataset) else ()
+            source = Source(path, which, rows, dataset.schema, dataset.count_rows(), files)
     except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException) as exc:
         raise _unreadable(path, exc) from exc
     check_schema(source.schema)

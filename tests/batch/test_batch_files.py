@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,3 +219,46 @@ def test_console_script(rows: list[Row], tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "100 rows in" in done.stdout
     check(rows[:100], results(out))
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text(encoding="utf-8")
+        found |= {int(child) for child in text.split()}
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_sigterm_stops_workers_and_leaves_no_output(rows: list[Row], tmp_path: Path) -> None:
+    """A job stopped with SIGTERM: exit 143, its workers gone, no result and no partial.
+
+    Without ``--workers`` the job uses every core: 2 worker processes here.
+    """
+    source, out = tmp_path / "many.jsonl", tmp_path / "many.parquet"
+    write_jsonl(rows * 4, source)
+    script = Path(sys.executable).with_name("penalty")
+    job = subprocess.Popen(
+        [str(script), "batch", str(source), "--now", "--out", str(out), "--batch-size", "100"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    partial = Path(f"{out}.partial")
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and job.poll() is None:
+        workers = _children(job.pid)
+        if len(workers) >= 2 and partial.exists():
+            break
+        time.sleep(0.1)
+    assert job.poll() is None, "the job ended before it could be stopped"
+    job.send_signal(signal.SIGTERM)
+    _, err = job.communicate(timeout=60)
+    assert job.returncode == 143, err
+    assert not out.exists()
+    assert not partial.exists()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

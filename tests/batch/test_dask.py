@@ -66,19 +66,19 @@ def test_dask_quotes_every_row_like_the_engine(
     check(rows, [row for part in parts for row in results(out / part)])
 
 
-def test_dask_exposure_equals_the_local_one(
-    scheduler: str, rows: list[Row], tmp_path: Path
-) -> None:
-    """The same exposure from the cluster and from local processes."""
+def test_dask_exposure_equals_the_local_one(rows: list[Row], tmp_path: Path) -> None:
+    """The same exposure from Dask (a local cluster of 2 processes that the command starts
+    and stops itself: no ``--scheduler``) and from local processes."""
     source = tmp_path / "open.parquet"
     write_parquet(rows[:600], source, row_group=100)
     options = ["--from", "2030-06-12T00:00:00+07:00", "--for", "6d", "--step", "12h"]
     on_dask, local = tmp_path / "dask.json", tmp_path / "local.json"
     ran = run(
         "exposure", str(source), *options, "--out", str(on_dask), "--engine", "dask",
-        "--scheduler", scheduler,
+        "--workers", "2",
     )  # fmt: skip
     assert ran.code == 0, ran.err
+    assert "2 workers, dask" in ran.out
     assert run("exposure", str(source), *options, "--out", str(local), "--workers", "1").code == 0
     assert json.loads(on_dask.read_text("utf-8")) == json.loads(local.read_text("utf-8"))
 
@@ -97,17 +97,6 @@ def test_a_big_row_group_is_cut_into_parts(rows: list[Row], tmp_path: Path) -> N
     assert [row for batch in read for row in batch.column("id").to_pylist()] == [
         row.id for row in rows
     ]
-
-
-def test_without_a_scheduler_a_local_cluster_is_started(rows: list[Row], tmp_path: Path) -> None:
-    """``--engine dask`` alone starts (and stops) its own local cluster."""
-    source, out = tmp_path / "few.parquet", tmp_path / "few"
-    write_parquet(rows[:120], source)
-    ran = run(
-        "batch", str(source), "--at", ISO, "--out", str(out), "--engine", "dask", "--workers", "1"
-    )
-    assert ran.code == 0, ran.err
-    check(rows[:120], results(out))
 
 
 def test_dask_needs_parquet(tmp_path: Path) -> None:

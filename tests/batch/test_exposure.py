@@ -49,7 +49,7 @@ def by_hand(
     return dict(totals), dict(free), errors
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(
     st.lists(table_rows(), min_size=1, max_size=8),
     ps.instants(),

@@ -180,7 +180,7 @@ def test_unusable_columns_refuse_the_batch(batch: pa.RecordBatch, code: str) -> 
 def test_at_must_be_an_instant(at: object) -> None:
     """``at`` needs an offset: hotels of a batch are in many zones."""
     with pytest.raises(penalty.InvalidInstant):
-        quote_batch(_batch([]), at)  # type: ignore[arg-type]
+        quote_batch(_batch([]), at)  # type: ignore[call-overload]
 
 
 def test_unknown_default_format_is_refused() -> None:
