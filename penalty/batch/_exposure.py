@@ -22,7 +22,8 @@ from typing import Any, Final
 import pyarrow as pa
 
 from penalty.batch._io import Chunk, Failed, unpack
-from penalty.batch._jsonl import lines_to_batch
+from penalty.batch._jsonl import Lines, lines_to_batch
+from penalty.batch._local import peak_rss
 from penalty.batch._quote import instant_micros, timeline_fees
 from penalty.batch._table import names, texts
 from penalty.errors import InvalidInput
@@ -135,6 +136,8 @@ class Exposure:
     currencies: dict[str, Currency] = field(default_factory=dict)
     rows: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    #: The largest peak memory of the processes that summed these rows (bytes).
+    rss: int = 0
 
     @property
     def quoted(self) -> int:
@@ -150,6 +153,7 @@ class Exposure:
             mine.merge(sums)
         self.rows += other.rows
         self.errors.update(other.errors)
+        self.rss = max(self.rss, other.rss)
         return self
 
     def records(self, zone: tzinfo) -> list[dict[str, Any]]:
@@ -235,9 +239,28 @@ def exposure_batch(
     return result
 
 
-def exposure_chunk(chunk: Chunk, micros: list[int], format: str = "auto") -> Exposure:  # noqa: A002
-    """One chunk's exposure: what each worker runs (see `penalty.batch._io.Chunk`)."""
-    chunk = unpack(chunk)
+def exposure_chunk(
+    chunk: Chunk,
+    micros: list[int],
+    format: str = "auto",  # noqa: A002 - the column's name
+    *,
+    remote: bool = False,
+) -> Exposure:
+    """One chunk's exposure: what each worker runs (see `penalty.batch._io.Chunk`).
+
+    ``remote``: the result goes back to another process, with this process's peak memory.
+    """
+    result = _exposure_of(unpack(chunk), micros, format)
+    if remote:
+        result.rss = peak_rss()
+    return result
+
+
+def _exposure_of(
+    chunk: pa.RecordBatch | Lines | Failed,
+    micros: list[int],
+    format: str,  # noqa: A002
+) -> Exposure:
     if isinstance(chunk, Failed):
         result = Exposure(list(micros), rows=len(chunk.errors))
         result.errors.update(code for code, _, _ in chunk.errors)

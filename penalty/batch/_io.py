@@ -26,6 +26,7 @@ import pyarrow.dataset as pa_ds
 import pyarrow.parquet as pq
 
 from penalty.batch._jsonl import JSONL_SCHEMA, Lines, batch_lines, json_lines, lines_to_batch
+from penalty.batch._local import peak_rss
 from penalty.batch._table import assemble, check_schema, error_batch, output_schema, quote_rows
 from penalty.errors import InvalidInput
 
@@ -76,14 +77,16 @@ class Packed:
     """
 
     data: bytes
+    #: The peak memory of the process that packed it (a worker reports its own this way).
+    rss: int = 0
 
     @classmethod
-    def of(cls, batch: pa.RecordBatch) -> Packed:
+    def of(cls, batch: pa.RecordBatch, *, rss: int = 0) -> Packed:
         """``batch``'s rows, and nothing else."""
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, batch.schema) as writer:
             writer.write_batch(batch)
-        return cls(sink.getvalue().to_pybytes())
+        return cls(sink.getvalue().to_pybytes(), rss)
 
     def batch(self) -> pa.RecordBatch:
         """The batch again."""
@@ -253,14 +256,16 @@ def quote_chunk(
     at: datetime | str,
     schema: pa.Schema,
     format: str = "auto",  # noqa: A002
+    *,
+    remote: bool = False,
 ) -> pa.RecordBatch | Packed:
     """One chunk quoted: what each worker runs (``at`` already checked by `instant`).
 
-    The result is `Packed` when the chunk came packed (it goes back to another process).
+    ``remote``: the result goes back to another process, `Packed`, with this process's peak
+    memory.
     """
-    if isinstance(chunk, Packed):
-        return Packed.of(_quote(chunk.batch(), at, schema, format))
-    return _quote(chunk, at, schema, format)
+    quoted = _quote(unpack(chunk), at, schema, format)
+    return Packed.of(quoted, rss=peak_rss()) if remote else quoted
 
 
 def _quote(

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from penalty.batch._dask import client, exposure_part, plan, prepare_output, quote_part, run_parts
 from penalty.batch._exposure import Exposure, exposure_chunk, steps
-from penalty.batch._io import kind_of, open_sink, open_source, pack, quote_chunk, unpack
+from penalty.batch._io import Packed, kind_of, open_sink, open_source, pack, quote_chunk, unpack
 from penalty.batch._local import cores, ordered, peak_rss
 from penalty.batch._progress import Bar
 from penalty.batch._quote import check_format, instant
@@ -142,11 +142,13 @@ def run_batch(
     else:
         source = open_source(source_path, kind=input_kind, rows=rows)
         sink = open_sink(out, source.schema, kind=output_kind)
-        work = partial(quote_chunk, at=checked, schema=source.schema, format=name)
+        work = partial(quote_chunk, at=checked, schema=source.schema, format=name, remote=count > 1)
         try:
             chunks = source.chunks() if count == 1 else map(pack, source.chunks())
             with Bar("quoting", source.total, enabled=progress) as bar:
                 for result in ordered(work, chunks, count):
+                    if isinstance(result, Packed):
+                        report.worker_rss = max(report.worker_rss or 0, result.rss)
                     batch = unpack(result)
                     assert isinstance(batch, pa.RecordBatch)  # noqa: S101 - quote_chunk's result
                     sink.write(batch)
@@ -159,8 +161,7 @@ def run_batch(
             raise
         sink.close()
     report.seconds = time.perf_counter() - began
-    report.rss, child = peak_rss()
-    report.worker_rss = child if engine == "local" and count > 1 else None
+    report.rss = peak_rss()
     return report
 
 
@@ -201,7 +202,7 @@ def run_exposure(
                     bar.advance(part.rows, sum(part.errors.values()))
     else:
         source = open_source(source_path, kind=input_kind, rows=rows)
-        work = partial(exposure_chunk, micros=micros, format=name)
+        work = partial(exposure_chunk, micros=micros, format=name, remote=count > 1)
         chunks = source.chunks() if count == 1 else map(pack, source.chunks())
         with Bar("summing", source.total, enabled=progress) as bar:
             for part in ordered(work, chunks, count):
@@ -209,6 +210,6 @@ def run_exposure(
                 bar.advance(part.rows, sum(part.errors.values()))
     report.rows, report.errors = total.rows, Counter(total.errors)
     report.seconds = time.perf_counter() - began
-    report.rss, child = peak_rss()
-    report.worker_rss = child if engine == "local" and count > 1 else None
+    report.rss = peak_rss()
+    report.worker_rss = total.rss or None
     return total, zone, report
