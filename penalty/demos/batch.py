@@ -22,9 +22,12 @@ def _table(path: Path, out: TextIO, rows: int) -> None:
         records = [record for _, record in zip(range(rows), csv.DictReader(handle), strict=False)]
     cells = [list(_SHOWN)] + [[record[name] or "·" for name in _SHOWN] for record in records]
     widths = [max(len(row[index]) for row in cells) for index in range(len(_SHOWN))]
-    out.writelines("  "
-            + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-            + "\n" for row in cells)
+    out.writelines(
+        "  "
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
+        for row in cells
+    )
 
 
 def run(out: TextIO) -> None:
