@@ -62,9 +62,12 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -m fuzz --hypothesis-show-statistics tests
 
 # penalty against a partner-style reference (bench/reference_impl.py), figure by figure: a table,
-# and bench/results.json. About a minute; not part of `make test` (timings are noisy).
+# and bench/results.json (about a minute); then the nightly batch (bench/batch.py): 1,000,000
+# bookings Parquet → Parquet, 1 vs 2 workers, Dask vs processes, bench/batch_results.json (tens
+# of minutes on a busy 2-core machine). Not part of `make test` (timings are noisy).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.batch
 
 # The provider sandboxes under load (5,000 requests, 200 at once, each) and 2,000 half-open
 # clients: answers, resets, latency. A minute or so.

@@ -19,6 +19,7 @@ _SECTIONS = (
     "penalty.demos.payments",
     "penalty.demos.gotadi",
     "penalty.demos.service",
+    "penalty.demos.batch",
 )
 
 

@@ -90,6 +90,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "penalty.cli.serve",
         "serve quotes, schedules and fee previews over HTTP (JSON, OpenAPI 3.1)",
     ),
+    "batch": ("penalty.cli.batch", "re-quote a file of bookings (JSONL, CSV, Parquet)"),
+    "exposure": (
+        "penalty.cli.batch",
+        "the cancellation exposure per currency over time, from a file of bookings",
+    ),
 }
 
 
