@@ -231,7 +231,7 @@ def quote_batch(
         >>> out.column("fee").to_pylist(), out.column("fee_minor").to_pylist()
         (['2100000', None], [2100000, None])
         >>> out.column("free_until").to_pylist()[0], out.column("error_code").to_pylist()
-        ('2021-05-12T18:00:00+07:00', [None, 'invalid_json'])
+        ('2021-05-12T18:00:00+07:00', [None, 'not_json'])
     """
     if isinstance(batch, pa.Table):
         return quote_table(batch, at, format=format)
