@@ -26,7 +26,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from penalty.providers._sandbox import SandboxServer
-from tests.test_sandbox_server import LOADS, _half_open, load
+from tests.providers.test_sandbox_server import LOADS, _half_open, load
 
 
 def _percentile(values: list[float], share: float) -> float:

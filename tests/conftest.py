@@ -22,6 +22,9 @@ settings.register_profile(
 )
 settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True)
 settings.register_profile(
+    "quick", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
     "fuzz", max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(

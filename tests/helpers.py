@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+#: The repository's root (every test names files from it, wherever the test file lives).
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
 GOTADI = FIXTURES / "gotadi"
 
 

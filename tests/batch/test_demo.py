@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from penalty.batch._chart import render
 from penalty.batch._run import run_exposure
 from penalty.demos import batch as demo
-from tests.helpers import FIXTURES
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import FIXTURES, ROOT
 
 
 def test_demo_section_runs() -> None:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,8 +19,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from penalty.service import create_app
+from tests.helpers import ROOT
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+DOCS = ROOT / "docs" / "openapi.json"
 REMAKE = (
     '.venv/bin/python -c "import json; from penalty.service import create_app; '
     "open('docs/openapi.json', 'w').write(json.dumps(create_app().openapi(), indent=2, "

@@ -8,11 +8,12 @@ import re
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+from tests.helpers import ROOT
+
+README = ROOT / "README.md"
 ENDPOINTS = ("/v1/quote", "/v1/schedule", "/v1/preview", "/v1/formats", "/healthz", "/openapi.json")
 
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from penalty.cli import main
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "penalty"
 
 

@@ -6,7 +6,6 @@ import json
 import logging
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,10 +15,9 @@ from penalty import Booking, Policy, formats
 from penalty.preview import preview
 from penalty.service import models
 from penalty.service.settings import Settings
-from tests.helpers import GOTADI, load
+from tests.helpers import GOTADI, ROOT, load
 from tests.service.support import service
 
-ROOT = Path(__file__).resolve().parents[2]
 BOOKING = load(GOTADI / "booking.json")
 EXAMPLE4 = load(GOTADI / "example4_two_windows.json")
 SEEDS = sorted(path.stem for path in GOTADI.glob("example*.json"))

@@ -21,7 +21,7 @@ import pytest
 
 from penalty import Booking, Policy
 from penalty.preview import preview
-from tests.helpers import GOTADI, load
+from tests.helpers import GOTADI, ROOT, load
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.skipif(
     reason="Chromium is not installed (apt-get install chromium)",
 )
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+DOCS = ROOT / "docs"
+FIXTURES = ROOT / "fixtures"
 SEEDS = sorted(path.stem for path in GOTADI.glob("example*.json"))
 ZONE = "Asia/Ho_Chi_Minh"
 ARGS = [

@@ -3,7 +3,7 @@
 
 `penalty.limits` holds every limit; these tests check each is enforced before the work it bounds
 and that what stays under it is answered. Nothing here is timed: the full-size inputs (64 MiB,
-100,000 ranges) run under a memory and time limit in ``make fuzz`` (`tests/test_fuzz.py`).
+100,000 ranges) run under a memory and time limit in ``make fuzz`` (`tests/package/test_fuzz.py`).
 """
 
 from __future__ import annotations

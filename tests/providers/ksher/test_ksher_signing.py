@@ -26,8 +26,9 @@ from penalty.providers.ksher import (
     sign_string,
     verify,
 )
+from tests.helpers import ROOT
 
-_FIXTURE = Path(__file__).parents[2] / "fixtures" / "ksher" / "published_responses.json"
+_FIXTURE = ROOT / "fixtures" / "ksher" / "published_responses.json"
 #: Real Ksher answers: two from ksher-solutions/ksher_sdk_nodejs test/verifySignature.test.js
 #: @ 32fdccae5cf49a9736d4c77f0e21f1040857a36c, one from seed 002 (see the fixture's "source").
 PUBLISHED: list[dict[str, Any]] = json.loads(_FIXTURE.read_text(encoding="utf-8"))["responses"]

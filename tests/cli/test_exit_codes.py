@@ -33,8 +33,9 @@ from penalty.providers.ksher import Sandbox as KsherSandbox
 from penalty.providers.ksher.sandbox import SANDBOX_APPID, sandbox_key_path
 from penalty.providers.tiki import Sandbox as TikiSandbox
 from penalty.providers.tiki.sandbox import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gotadi"
+FIXTURES = ROOT / "fixtures" / "gotadi"
 #: Inside seed 001's windows (EX3: 70 % of 3,000,000 VND).
 AT = "2021-05-13T09:00:00+07:00"
 #: Generous for a loopback answer on a busy machine (a happy path must never time out).
@@ -103,7 +104,7 @@ def servers(running: Servers, monkeypatch: pytest.MonkeyPatch) -> Servers:
     """The sandboxes with nothing seen yet, and the CLI pointed at them.
 
     Retries keep their count and deadline but do not wait between tries (`RetryPolicy.wait`,
-    whose backoff `tests/test_http.py` checks): the 5xx, 429 and timeout cases stay quick.
+    whose backoff `tests/providers/test_http.py` checks): the 5xx, 429 and timeout cases stay quick.
     """
     for sandbox in (running.gotadi, running.tiki, running.ksher):
         sandbox.reset()

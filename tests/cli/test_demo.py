@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
 from penalty import demo
 from penalty.demos import StepFailed, expect, fixtures_dir, gotadi, run_cli
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, ROOT
 
-DATA = Path(__file__).parents[1] / "penalty" / "demos" / "data"
+DATA = ROOT / "penalty" / "demos" / "data"
 
 
 def test_the_bundled_inputs_are_the_fixtures_themselves() -> None:

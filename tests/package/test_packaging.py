@@ -23,9 +23,8 @@ from packaging.utils import canonicalize_name
 
 import penalty
 from penalty.cli import main
-from tests.helpers import penalty_cli
+from tests.helpers import ROOT, penalty_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LOCK = ROOT / "requirements" / "lock.txt"
 

@@ -9,7 +9,6 @@ import sys
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +19,9 @@ from penalty.preview import Preview, preview
 from penalty.preview._format import Formatter
 from penalty.preview._messages import EN, LANGUAGES, Edges, Messages
 from penalty.timeline import Timeline
-from tests.helpers import FIXTURES, GOTADI, load
+from tests.helpers import FIXTURES, GOTADI, ROOT, load
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = ROOT / "README.md"
 BOOKING = Booking.model_validate(load(GOTADI / "booking.json"))
 EXAMPLES = sorted(path.stem for path in GOTADI.glob("example*.json"))
 PARIS = FIXTURES / "preview"

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,9 @@ from pydantic import SecretStr
 
 from penalty.errors import InvalidInput, SignatureInvalid
 from penalty.providers.tiki import sign, signed_headers, verify, verify_headers
+from tests.helpers import ROOT
 
-_FIXTURE = Path(__file__).parents[2] / "fixtures" / "tiki" / "signature_vectors.json"
+_FIXTURE = ROOT / "fixtures" / "tiki" / "signature_vectors.json"
 VECTORS: list[dict[str, Any]] = json.loads(_FIXTURE.read_text(encoding="utf-8"))["vectors"]
 
 timestamps = st.integers(min_value=0, max_value=2**63 - 1)

@@ -52,6 +52,7 @@ from penalty import strategies as ps
 from penalty.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from penalty.limits import MAX_INPUT_BYTES, MAX_JSON_VALUES, MAX_WINDOWS
 from penalty.money import minor_unit
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.fuzz
 
@@ -542,7 +543,7 @@ INPUT_BYTES = MAX_INPUT_BYTES if FULL_SIZE else 1 << 20
 LIST_ITEMS = MAX_WINDOWS if FULL_SIZE else 2_000
 #: A 64 MiB input of any shape is handled in at most 12 times its size (issue 13's target).
 RSS_PER_INPUT_BYTE = 12
-RESULTS = Path(__file__).resolve().parent.parent / "bench" / "limits-results.json"
+RESULTS = ROOT / "bench" / "limits-results.json"
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from penalty import Booking, Policy
 from penalty.errors import InvalidInput
 from penalty.preview import Preview, preview
 from penalty.preview.svg import MAX_WIDTH, MIN_WIDTH, WIDTH, render
-from tests.helpers import GOTADI, load
+from tests.helpers import GOTADI, ROOT, load
 
 SVG = "{http://www.w3.org/2000/svg}"
-ROOT = Path(__file__).resolve().parent.parent
 DOCS_SVG = ROOT / "docs" / "preview.svg"
 #: How docs/preview.svg is made (and remade when the picture changes).
 DOCS_COMMAND = (
