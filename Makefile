@@ -51,8 +51,9 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy --strict $(LINTED)
 
+# On every core (pytest-xdist): each worker starts its own servers on free ports.
 unit: $(INSTALLED)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # The fuzz tests alone (@pytest.mark.fuzz), 20,000 examples each: several minutes. They include
 # the CLI run on large and hostile inputs at full size (64 MiB files, 100,000 windows and ranges)

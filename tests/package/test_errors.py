@@ -1,4 +1,4 @@
-"""Rule 17: the error objects themselves (the bad-input table is ``tests/cli/test_bad_inputs.py``)."""
+"""Rule 17: the error objects themselves (the bad-input table: ``tests/cli/test_bad_inputs.py``)."""
 
 from __future__ import annotations
 
