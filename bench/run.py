@@ -173,11 +173,13 @@ class Row:
 
 
 def show(value: float | None, unit: str) -> str:
-    """``0.62 µs``, ``18.4 ms``, ``1.2 s``; ``512 KB``, ``48.0 MB``."""
+    """``0.62 µs``, ``18.4 ms``, ``1.2 s``; ``327 B``, ``512 KB``, ``48.0 MB``."""
     if value is None:
         return "—"
     if unit == "B":
-        return f"{value / 1e6:.1f} MB" if value >= 1e6 else f"{value / 1e3:.0f} KB"
+        if value >= 1e6:
+            return f"{value / 1e6:.1f} MB"
+        return f"{value / 1e3:.0f} KB" if value >= 1e4 else f"{value:,.0f} B"
     for scale, name in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
         if value >= scale:
             return f"{value / scale:.3g} {name}"

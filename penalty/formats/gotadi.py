@@ -393,10 +393,13 @@ def _policy(entries: list[Any], prefix: str, fold: Fold, *, checked: bool = True
     the first that fails is named.
     """
     rows = []
-    times: dict[str, tuple[int, tzinfo | None]] = {}  # windows share their edges: read once
+    # Windows share their edges and their numbers: each text is read once, and its value is
+    # one object however many windows hold it (a long policy keeps a few hundred bytes a window).
+    times: dict[str, tuple[int, tzinfo | None]] = {}
+    numbers: dict[str, Decimal] = {}
     for index, entry in enumerate(entries):
         try:
-            rows.append(_translate(entry, times, checked=checked))
+            rows.append(_translate(entry, times, numbers, checked=checked))
         except PenaltyError as exc:  # named within the entry: put it under the entry's path
             raise exc.under(f"{prefix}[{index}]") from exc.__cause__
     return construct(
@@ -414,7 +417,11 @@ def _policy(entries: list[Any], prefix: str, fold: Fold, *, checked: bool = True
 
 
 def _translate(
-    entry: dict[str, Any], times: dict[str, tuple[int, tzinfo | None]], *, checked: bool
+    entry: dict[str, Any],
+    times: dict[str, tuple[int, tzinfo | None]],
+    numbers: dict[str, Decimal],
+    *,
+    checked: bool,
 ) -> Row:
     """One entry as a row of window columns; errors name the field within the entry."""
     kind = entry["type"]
@@ -429,12 +436,12 @@ def _translate(
     percent, amount, nights = entry.get("percent"), entry.get("amount"), entry.get("nights")
     if checked:  # "" or None: absent
         percent = (
-            check_percent(checked_decimal(percent), path="percent", raw=percent)
+            check_percent(_number(percent, numbers), path="percent", raw=percent)
             if percent
             else None
         )
-        amount = checked_decimal(amount) if amount else None
-        nights = checked_decimal(nights) if nights else None
+        amount = _number(amount, numbers) if amount else None
+        nights = _number(nights, numbers) if nights else None
     else:
         percent = read_component(percent, "percent", "percent") if percent else None
         amount = read_component(amount, "amount", "amount") if amount else None
@@ -455,6 +462,14 @@ def _translate(
         kind,
         entry.get("description") or "",
     )
+
+
+def _number(text: str, numbers: dict[str, Decimal]) -> Decimal:
+    """`checked_decimal` of ``text``, read once per policy (``numbers`` remembers it)."""
+    value = numbers.get(text)
+    if value is None:
+        value = numbers[text] = checked_decimal(text)
+    return value
 
 
 def _time(
