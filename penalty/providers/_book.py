@@ -15,7 +15,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from penalty.providers._http import RetryPolicy
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse, SandboxServer
@@ -72,6 +72,13 @@ class Seen:
     key: str
     amount: str | None = None
     answered: str = ""
+
+
+class Clearable(Protocol):
+    """A part of a sandbox's state that `ProviderSandbox.reset` empties."""
+
+    def clear(self) -> None:
+        """Forget everything."""
 
 
 class Outcomes(Generic[Out]):
@@ -137,9 +144,15 @@ class ProviderSandbox(Generic[SC, AC]):
             return sum(1 for s in self.seen if s.endpoint == endpoint and key in {None, s.key})
 
     def reset(self) -> None:
-        """Forget what was seen (subclasses also forget their state)."""
+        """Forget what was seen and the sandbox's state (what `_state` names)."""
         with self._lock:
             self.seen.clear()
+            for part in self._state():
+                part.clear()
+
+    def _state(self) -> tuple[Clearable, ...]:
+        """What `reset` clears besides the requests seen (a provider's orders, outcomes...)."""
+        return ()
 
     def serve(self, *, port: int = 0) -> SandboxServer:
         """A `SandboxServer` for this sandbox on 127.0.0.1 (use it as a context manager)."""

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -50,6 +50,9 @@ from penalty.providers.ksher.config import Config
 from penalty.providers.ksher.models import NONCE_LENGTH, KsherResultCode
 from penalty.providers.ksher.protocol import CANCEL_PATH, QUERY_PATH
 from penalty.providers.ksher.signing import load_private_key, sign, verify
+
+if TYPE_CHECKING:
+    from penalty.providers._book import Clearable
 
 __all__ = [
     "SANDBOX_APPID",
@@ -202,13 +205,8 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         """Answer cancels and queries of ``mch_order_no`` with ``outcome``."""
         self.outcomes.set(mch_order_no, outcome)
 
-    def reset(self) -> None:
-        """Forget every order, outcome, nonce and request seen."""
-        with self._lock:
-            super().reset()
-            self.orders.clear()
-            self.outcomes.clear()
-            self._nonces.clear()
+    def _state(self) -> tuple[Clearable, ...]:
+        return (self.orders, self.outcomes, self._nonces)
 
     def config(self, url: str, **settings: Any) -> Config:
         """A client `Config` for a server of this sandbox at ``url``: the TEST-ONLY merchant

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
@@ -41,6 +41,9 @@ from penalty.providers.tiki.config import Config
 from penalty.providers.tiki.models import OrderStatus
 from penalty.providers.tiki.protocol import CANCEL_PATH
 from penalty.providers.tiki.signing import verify_headers
+
+if TYPE_CHECKING:
+    from penalty.providers._book import Clearable
 
 __all__ = [
     "SANDBOX_CLIENT_KEY",
@@ -171,12 +174,8 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         """Answer cancels of ``order_id`` with ``outcome``."""
         self.outcomes.set(order_id, outcome)
 
-    def reset(self) -> None:
-        """Forget every order, outcome and request seen."""
-        with self._lock:
-            super().reset()
-            self.orders.clear()
-            self.outcomes.clear()
+    def _state(self) -> tuple[Clearable, ...]:
+        return (self.orders, self.outcomes)
 
     def config(self, url: str, **settings: Any) -> Config:
         """A client `Config` for a server of this sandbox at ``url`` (its TEST-ONLY secret)."""
