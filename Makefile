@@ -26,7 +26,7 @@ EXTRAS   = $(shell $(PYTHON) -c "import tomllib; print(','.join(tomllib.load(ope
 INSTALLED ?= $(STAMP)
 LINTED  := penalty tests bench .ci
 
-.PHONY: demo test lint typecheck unit bench bench-serve bench-sandboxes fuzz dist lock lock-upgrade test-latest clean
+.PHONY: demo test lint typecheck unit bench bench-instructions bench-serve bench-sandboxes fuzz dist lock lock-upgrade test-latest clean
 
 $(STAMP): pyproject.toml $(LOCK) penalty/__init__.py
 	@cmp -s $(LOCK) $(VENV)/lock.txt || rm -rf $(VENV)
@@ -69,6 +69,11 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.batch
+
+# The end-to-end row counted in CPU instructions (valgrind's callgrind): penalty, the reference
+# and the lean floor, the same from run to run however busy the machine is. A few minutes.
+bench-instructions: $(STAMP)
+	$(BIN)/python -m bench.instructions
 
 # The provider sandboxes under load (5,000 requests, 200 at once, each) and 2,000 half-open
 # clients: answers, resets, latency. A minute or so.
