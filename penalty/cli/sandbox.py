@@ -21,6 +21,7 @@ and exits 130; a port already taken exits 2 (`penalty.cli`'s table).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from types import ModuleType
@@ -107,11 +108,11 @@ def _runner(name: str, module: ModuleType) -> Any:
             ) from None
         print(module.sandbox_banner(server.url, args, handler))
         sys.stdout.flush()
-        try:
+        # Ctrl-C ends it either way: uvicorn's own handler makes it return, or the signal
+        # arrives before (or is raised again after) that handler as KeyboardInterrupt.
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            print("stopped")
-            return EXIT_INTERRUPTED
-        return EXIT_INTERRUPTED  # uvicorn returns only once told to stop (a signal)
+        print("stopped")
+        return EXIT_INTERRUPTED
 
     return run

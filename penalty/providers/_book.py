@@ -81,14 +81,27 @@ class Clearable(Protocol):
         """Forget everything."""
 
 
+class Fault(StrEnum):
+    """How a payment sandbox (Tiki, Ksher) fails instead of answering: the same five faults for
+    each, which each answers in its provider's own way. An order id starting ``slow-`` (the
+    value and a dash) gets the fault, as the provider's own outcomes do.
+    """
+
+    SLOW = "slow"  #: the right answer, `ProviderSandbox.slow_delay` seconds late
+    SERVER_ERROR = "fail"  #: a 5xx
+    GARBAGE = "garbage"  #: a 200 whose body is not JSON
+    TRUNCATED = "truncated"  #: fewer bytes than announced
+    RESET = "reset"  #: the connection dropped without an answer
+
+
 class Outcomes(Generic[Out]):
     """Which outcome an order gets: `force` (every order), `set` (one order), or a prefix."""
 
-    def __init__(self, default: Out, members: type[Out]) -> None:
+    def __init__(self, default: Out, *members: type[Out]) -> None:
         self.default = default
         self.force: Out | None = None
         self._set: Bounded[str, Out] = Bounded()
-        self._prefixes = {f"{o.value}-": o for o in members if o is not default}
+        self._prefixes = {f"{o.value}-": o for enum in members for o in enum if o is not default}
 
     def set(self, key: str, outcome: Out) -> None:
         """Answer ``key`` with ``outcome``."""

@@ -31,7 +31,7 @@ from penalty.providers.ksher.protocol import (
     KsherCancelResult,
     KsherRejected,
 )
-from penalty.providers.ksher.sandbox import KsherOutcome, Sandbox
+from penalty.providers.ksher.sandbox import Fault, KsherOutcome, Sandbox
 from penalty.providers.ksher.signing import (
     KSHER_PUBLIC_KEY_DER_B64,
     ksher_public_key,
@@ -49,6 +49,7 @@ __all__ = [
     "AsyncClient",
     "Client",
     "Config",
+    "Fault",
     "KsherCancelOutcome",
     "KsherCancelResult",
     "KsherOrder",

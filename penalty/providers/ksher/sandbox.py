@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from penalty.providers._book import Bounded, Outcomes, ProviderSandbox, Seen, json_response
+from penalty.providers._book import Bounded, Fault, Outcomes, ProviderSandbox, Seen, json_response
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse
 from penalty.providers._sandbox_keys import generate_key, private_pem, public_pem, sandbox_file
 from penalty.providers.ksher.client import AsyncClient, Client
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SANDBOX_APPID",
+    "Fault",
     "KsherOutcome",
     "Sandbox",
     "SandboxOrder",
@@ -126,11 +127,6 @@ class KsherOutcome(StrEnum):
     LIAR = "liar"
     REPLAY = "replay"
     UNSIGNED = "unsigned"
-    SLOW = "slow"
-    SERVER_ERROR = "fail"
-    GARBAGE = "garbage"
-    TRUNCATED = "truncated"
-    RESET = "reset"
 
 
 @dataclass(slots=True)
@@ -184,7 +180,9 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         self._gateway_key = gateway_key or load_test_only_key("gateway")
         self._wrong_key: rsa.RSAPrivateKey | None = None
         self.orders: Bounded[str, SandboxOrder] = Bounded()
-        self.outcomes: Outcomes[KsherOutcome] = Outcomes(KsherOutcome.CANCEL, KsherOutcome)
+        self.outcomes: Outcomes[KsherOutcome | Fault] = Outcomes(
+            KsherOutcome.CANCEL, KsherOutcome, Fault
+        )
         self._nonces: Bounded[str, bool] = Bounded()
 
     def __repr__(self) -> str:
@@ -201,7 +199,7 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
             order = self.orders[mch_order_no] = SandboxOrder(mch_order_no, result)
             return order
 
-    def set_outcome(self, mch_order_no: str, outcome: KsherOutcome) -> None:
+    def set_outcome(self, mch_order_no: str, outcome: KsherOutcome | Fault) -> None:
         """Answer cancels and queries of ``mch_order_no`` with ``outcome``."""
         self.outcomes.set(mch_order_no, outcome)
 
@@ -269,7 +267,7 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
             return self._cancel(mch_order_no, outcome)
         return self._query(mch_order_no, outcome, form["nonce_str"])
 
-    def _order(self, mch_order_no: str, outcome: KsherOutcome) -> SandboxOrder:
+    def _order(self, mch_order_no: str, outcome: KsherOutcome | Fault) -> SandboxOrder:
         return self.orders.remember(
             mch_order_no, lambda: SandboxOrder(mch_order_no, _initial_result(outcome))
         )
@@ -284,7 +282,9 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
             {"code": 0, "msg": _OK, "message": _OK, "data": data, "sign": sign(data, key)}
         )
 
-    def _query(self, mch_order_no: str, outcome: KsherOutcome, nonce: str) -> SandboxResponse:
+    def _query(
+        self, mch_order_no: str, outcome: KsherOutcome | Fault, nonce: str
+    ) -> SandboxResponse:
         if outcome is KsherOutcome.NOT_FOUND and mch_order_no not in self.orders:
             return _code(KsherResultCode.ORDER_NOT_FOUND)
         order = self._order(mch_order_no, outcome)
@@ -310,14 +310,12 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
             return json_response({"code": 0, "msg": _OK, "data": data})
         return self._signed(data, wrong=outcome is KsherOutcome.BAD_SIGNATURE)
 
-    def _cancel(self, mch_order_no: str, outcome: KsherOutcome) -> SandboxResponse:
+    def _cancel(self, mch_order_no: str, outcome: KsherOutcome | Fault) -> SandboxResponse:
         faults = {
-            KsherOutcome.SERVER_ERROR: lambda: SandboxResponse(status=502, body=b"Bad Gateway"),
-            KsherOutcome.GARBAGE: lambda: SandboxResponse(body=b"<html>upstream said hi"),
-            KsherOutcome.TRUNCATED: lambda: SandboxResponse.json(
-                '{"code": 0, "msg": "', truncate=True
-            ),
-            KsherOutcome.RESET: lambda: SandboxResponse(reset=True),
+            Fault.SERVER_ERROR: lambda: SandboxResponse(status=502, body=b"Bad Gateway"),
+            Fault.GARBAGE: lambda: SandboxResponse(body=b"<html>upstream said hi"),
+            Fault.TRUNCATED: lambda: SandboxResponse.json('{"code": 0, "msg": "', truncate=True),
+            Fault.RESET: lambda: SandboxResponse(reset=True),
             KsherOutcome.CANCEL_FAILED: lambda: _code(KsherResultCode.CANCEL_FAILED),
             KsherOutcome.LIAR: lambda: _code(KsherResultCode.ORDER_ALREADY_CANCELLED),
         }
@@ -337,13 +335,13 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         if outcome is KsherOutcome.BAD_SIGNATURE:
             # A signed success (a shape Ksher does not document for cancel) with a bad signature.
             return self._signed({"mch_order_no": mch_order_no, "result": "CLOSED"}, wrong=True)
-        delay = self.slow_delay if outcome is KsherOutcome.SLOW else 0.0
+        delay = self.slow_delay if outcome is Fault.SLOW else 0.0
         return json_response(
             {"code": 0, "msg": _OK, "data": "取消成功", "message": _OK}, delay=delay
         )
 
 
-def _initial_result(outcome: KsherOutcome) -> str:
+def _initial_result(outcome: KsherOutcome | Fault) -> str:
     if outcome is KsherOutcome.ALREADY_PAID:
         return "SUCCESS"
     if outcome is KsherOutcome.ALREADY_CANCELLED:

@@ -26,7 +26,7 @@ from penalty.providers.tiki.protocol import (
     TikiCancelResult,
     TikiRejected,
 )
-from penalty.providers.tiki.sandbox import Sandbox, TikiOutcome
+from penalty.providers.tiki.sandbox import Fault, Sandbox, TikiOutcome
 from penalty.providers.tiki.signing import sign, signed_headers, verify, verify_headers
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "AsyncClient",
     "Client",
     "Config",
+    "Fault",
     "OrderStatus",
     "Sandbox",
     "TikiCancelOutcome",

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from penalty.errors import SignatureInvalid
-from penalty.providers._book import Bounded, Outcomes, ProviderSandbox, Seen, json_response
+from penalty.providers._book import Bounded, Fault, Outcomes, ProviderSandbox, Seen, json_response
 from penalty.providers._sandbox import SandboxRequest, SandboxResponse
 from penalty.providers.tiki.client import AsyncClient, Client
 from penalty.providers.tiki.config import Config
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SANDBOX_CLIENT_KEY",
     "SANDBOX_CLIENT_SECRET",
+    "Fault",
     "Sandbox",
     "SandboxOrder",
     "TikiOutcome",
@@ -70,11 +71,6 @@ class TikiOutcome(StrEnum):
     ALREADY_CANCELLED = "canceled"
     NOT_FOUND = "missing"
     BAD_SIGNATURE = "badsig"
-    SLOW = "slow"
-    SERVER_ERROR = "fail"
-    GARBAGE = "garbage"
-    TRUNCATED = "truncated"
-    RESET = "reset"
 
 
 @dataclass(slots=True)
@@ -152,7 +148,9 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         self.max_skew_ms = max_skew_ms
         self._clock = clock
         self.orders: Bounded[str, SandboxOrder] = Bounded()
-        self.outcomes: Outcomes[TikiOutcome] = Outcomes(TikiOutcome.CANCEL, TikiOutcome)
+        self.outcomes: Outcomes[TikiOutcome | Fault] = Outcomes(
+            TikiOutcome.CANCEL, TikiOutcome, Fault
+        )
 
     def __repr__(self) -> str:
         return f"tiki.Sandbox(client_key={self.client_key!r}, orders={len(self.orders)})"
@@ -170,7 +168,7 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
             )
             return order
 
-    def set_outcome(self, order_id: str, outcome: TikiOutcome) -> None:
+    def set_outcome(self, order_id: str, outcome: TikiOutcome | Fault) -> None:
         """Answer cancels of ``order_id`` with ``outcome``."""
         self.outcomes.set(order_id, outcome)
 
@@ -216,15 +214,15 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
         self.record(Seen("cancel", order_id, answered=outcome.value))
         return self._cancel(order_id, outcome)
 
-    def _cancel(self, order_id: str, outcome: TikiOutcome) -> SandboxResponse:
+    def _cancel(self, order_id: str, outcome: TikiOutcome | Fault) -> SandboxResponse:
         faults = {
             TikiOutcome.BAD_SIGNATURE: lambda: _error(401, "invalid signature"),
-            TikiOutcome.SERVER_ERROR: lambda: _error(503, "service unavailable"),
-            TikiOutcome.GARBAGE: lambda: SandboxResponse(body=b"<html>upstream said hi</html>"),
-            TikiOutcome.TRUNCATED: lambda: SandboxResponse.json(
+            Fault.SERVER_ERROR: lambda: _error(503, "service unavailable"),
+            Fault.GARBAGE: lambda: SandboxResponse(body=b"<html>upstream said hi</html>"),
+            Fault.TRUNCATED: lambda: SandboxResponse.json(
                 '{"data": {"order": {"id": "', truncate=True
             ),
-            TikiOutcome.RESET: lambda: SandboxResponse(reset=True),
+            Fault.RESET: lambda: SandboxResponse(reset=True),
             TikiOutcome.NOT_FOUND: lambda: _error(404, "order not found"),
         }
         if outcome in faults:
@@ -244,5 +242,5 @@ class Sandbox(ProviderSandbox[Client, AsyncClient]):
                 "order": {"id": order.id, "status": order.status, "grand_total": order.grand_total}
             }
         }
-        delay = self.slow_delay if outcome is TikiOutcome.SLOW else 0.0
+        delay = self.slow_delay if outcome is Fault.SLOW else 0.0
         return json_response(answer, delay=delay)

@@ -19,6 +19,7 @@ from penalty.providers._sandbox import SandboxRequest, SandboxServer
 from penalty.providers.ksher import (
     Client,
     Config,
+    Fault,
     KsherCancelOutcome,
     KsherOutcome,
     KsherRejected,
@@ -227,7 +228,7 @@ def test_query_not_found(client: Client) -> None:
 
 def test_slow_cancel_times_out_once(client: Client, sandbox: Sandbox) -> None:
     """A late cancel answer is ProviderUnavailable(timeout), sent once; a query then tells."""
-    sandbox.set_outcome("BK-116", KsherOutcome.SLOW)
+    sandbox.set_outcome("BK-116", Fault.SLOW)
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("BK-116")
     assert info.value.code == "timeout"
@@ -237,7 +238,7 @@ def test_slow_cancel_times_out_once(client: Client, sandbox: Sandbox) -> None:
 
 def test_server_error_cancel_is_not_retried(client: Client, sandbox: Sandbox) -> None:
     """A 502 on cancel is ProviderUnavailable after exactly one try."""
-    sandbox.outcomes.force = KsherOutcome.SERVER_ERROR
+    sandbox.outcomes.force = Fault.SERVER_ERROR
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("BK-117")
     assert info.value.status_code == 502

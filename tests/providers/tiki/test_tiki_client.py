@@ -18,6 +18,7 @@ from penalty.providers._sandbox import SandboxServer
 from penalty.providers.tiki import (
     Client,
     Config,
+    Fault,
     Sandbox,
     TikiCancelOutcome,
     TikiOutcome,
@@ -165,7 +166,7 @@ def test_stale_clock_is_unauthorized(sandbox: Sandbox, server: SandboxServer) ->
 
 def test_slow_answer_times_out(client: Client, sandbox: Sandbox) -> None:
     """A late answer is ProviderUnavailable(timeout), and the cancel is not retried."""
-    sandbox.set_outcome("52", TikiOutcome.SLOW)
+    sandbox.set_outcome("52", Fault.SLOW)
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("52", "reason")
     assert info.value.code == "timeout"
@@ -174,7 +175,7 @@ def test_slow_answer_times_out(client: Client, sandbox: Sandbox) -> None:
 
 def test_server_error_is_unavailable_and_not_retried(client: Client, sandbox: Sandbox) -> None:
     """A 5xx is ProviderUnavailable(http_status); a cancel is sent exactly once."""
-    sandbox.outcomes.force = TikiOutcome.SERVER_ERROR
+    sandbox.outcomes.force = Fault.SERVER_ERROR
     with pytest.raises(ProviderUnavailable) as info:
         client.cancel_order("53", "reason")
     assert (info.value.code, info.value.status_code) == ("http_status", 503)
@@ -183,7 +184,7 @@ def test_server_error_is_unavailable_and_not_retried(client: Client, sandbox: Sa
 
 def test_garbage_is_protocol_error(client: Client, sandbox: Sandbox) -> None:
     """A 200 whose body is not JSON is ProviderProtocolError(not_json)."""
-    sandbox.set_outcome("54", TikiOutcome.GARBAGE)
+    sandbox.set_outcome("54", Fault.GARBAGE)
     with pytest.raises(ProviderProtocolError) as info:
         client.cancel_order("54", "reason")
     assert info.value.code == "not_json"
