@@ -167,9 +167,14 @@ def check_text(
 
 
 def check_depth(
-    document: object, *, what: str, path: str | None, error: type[InvalidInput]
+    document: object,
+    *,
+    what: str,
+    path: str | None,
+    error: type[InvalidInput],
+    limit: int = MAX_JSON_DEPTH,
 ) -> None:
-    """Refuse arrays and objects nested more than `MAX_JSON_DEPTH` levels (level by level).
+    """Refuse arrays and objects nested more than ``limit`` levels (level by level).
 
     Each level's containers are picked out by C functions (`itertools.compress` over the
     values' types): about 50 ns a value.
@@ -183,8 +188,8 @@ def check_depth(
         for item in level:
             values = item.values() if type(item) is dict else item
             extend(compress(values, map(_is_container, map(type, values))))
-        if following and depth >= MAX_JSON_DEPTH:
-            raise _too_deep(what, path, error)
+        if following and depth >= limit:
+            raise _too_deep(what, path, error, limit)
         level = following
 
 
@@ -192,11 +197,13 @@ _CONTAINERS = frozenset({dict, list})
 _is_container = _CONTAINERS.__contains__
 
 
-def _too_deep(what: str, path: str | None, error: type[InvalidInput]) -> InvalidInput:
+def _too_deep(
+    what: str, path: str | None, error: type[InvalidInput], limit: int = MAX_JSON_DEPTH
+) -> InvalidInput:
     return error(
-        f"{what} is nested more than {MAX_JSON_DEPTH} levels deep",
+        f"{what} is nested more than {limit} levels deep",
         path=path,
-        value=MAX_JSON_DEPTH,
+        value=limit,
         code="too_deep",
     )
 
@@ -211,7 +218,9 @@ class _NumberOutOfRangeError(ValueError):
         self.text = text
 
 
-class _DuplicateKeyError(ValueError):
+class DuplicateKeyError(ValueError):
+    """An object names ``key`` twice (raised by `unique_keys` while JSON is read)."""
+
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -238,21 +247,23 @@ def _integer(text: str) -> int | Decimal:
     return int(text) if len(text) <= MAX_JSON_INT_DIGITS else Decimal(text)
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object whose keys all differ: ``{"total": "1", "total": "2"}`` is ambiguous."""
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys all differ (``object_pairs_hook=unique_keys``): ``{"total": "1",
+    "total": "2"}`` is ambiguous, JSON readers disagree on which wins.
+    """
     document = dict(pairs)
     if len(document) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _DuplicateKeyError(key)
+                raise DuplicateKeyError(key)
             seen.add(key)
     return document
 
 
 _plain = json.JSONDecoder(parse_float=json_decimal, parse_int=_integer).decode
 _strict = json.JSONDecoder(
-    parse_float=json_decimal, parse_int=_integer, object_pairs_hook=_unique_keys
+    parse_float=json_decimal, parse_int=_integer, object_pairs_hook=unique_keys
 ).decode
 
 
@@ -293,7 +304,7 @@ def read_json(
                 ) from exc
         try:
             document = (_strict if unique_keys else _plain)(data)
-        except _DuplicateKeyError as exc:
+        except DuplicateKeyError as exc:
             raise error(
                 f"{what} has the key {exc.key!r} twice in one object",
                 path=path,

@@ -16,7 +16,9 @@ from typing import Any, Final
 
 from starlette.types import Receive
 
-from penalty.limits import json_decimal
+from penalty.errors import InvalidInput
+from penalty.limits import DuplicateKeyError, json_decimal, unique_keys
+from penalty.limits import check_depth as _check_depth
 from penalty.service._engine import FORMAT_NAMES
 from penalty.service.problems import Problem
 
@@ -78,23 +80,6 @@ def _too_large(limit: int) -> Problem:
     )
 
 
-class _DuplicateKeyError(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKeyError(key)
-            seen.add(key)
-    return document
-
-
 def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
@@ -104,14 +89,14 @@ def _bad_json(message: str, code: str = "not_json", value: Any = None) -> Proble
 
 
 _decode = json.JSONDecoder(
-    parse_float=json_decimal, parse_constant=_no_constant, object_pairs_hook=_unique_keys
+    parse_float=json_decimal, parse_constant=_no_constant, object_pairs_hook=unique_keys
 ).decode
 
 
 def _loads(body: bytes) -> Any:
     try:
         return _decode(body.decode())
-    except _DuplicateKeyError as exc:
+    except DuplicateKeyError as exc:
         raise _bad_json(
             f"the key {exc.key!r} appears twice in one object", "duplicate_key", exc.key
         ) from None
@@ -128,26 +113,13 @@ def _loads(body: bytes) -> Any:
 
 
 def check_depth(value: Any, limit: int, path: str) -> None:
-    """Refuse (400 ``too_deep``) arrays and objects nested more than ``limit`` levels."""
-    level: list[Any] = [value]
-    depth = 0
-    while level:
-        depth += 1
-        if depth > limit:
-            raise Problem(
-                400,
-                "too_deep",
-                f"JSON is nested more than {limit} levels deep",
-                path=path,
-                value=limit,
-            )
-        following: list[Any] = []
-        for item in level:
-            if isinstance(item, dict):
-                following.extend(v for v in item.values() if isinstance(v, dict | list))
-            elif isinstance(item, list):
-                following.extend(v for v in item if isinstance(v, dict | list))
-        level = following
+    """Refuse (400 ``too_deep``) arrays and objects nested more than ``limit`` levels (the
+    engine's check, `penalty.limits.check_depth`, with the service's limit).
+    """
+    try:
+        _check_depth(value, what=f"the {path}", path=path, error=InvalidInput, limit=limit)
+    except InvalidInput as exc:
+        raise Problem(400, "too_deep", exc.message, path=path, value=limit) from None
 
 
 def _type_error(name: str, expected: str, value: Any) -> Problem:
