@@ -32,11 +32,6 @@ Example:
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
-
-from penalty.booking import Booking
-from penalty.policy import Policy, Window
-from penalty.rules import Rules
 from penalty.strategies._engine import (
     BASE,
     CURRENCIES,
@@ -74,6 +69,7 @@ from penalty.strategies._formats import (
     travelgatex_payloads,
     ucp_payloads,
 )
+from penalty.strategies._types import register_types
 
 __all__ = [
     "BASE",
@@ -110,18 +106,6 @@ __all__ = [
     "ucp_payloads",
     "windows",
 ]
-
-
-def register_types() -> None:
-    """Let ``st.from_type`` build `Booking`, `Policy`, `Window` and `Rules` from these strategies.
-
-    Called by hypothesis itself at start-up (the ``hypothesis`` entry point in the package's
-    metadata), and again, harmlessly, when this module is imported.
-    """
-    st.register_type_strategy(Booking, bookings())
-    st.register_type_strategy(Window, windows(open_ends=True, relative=True))
-    st.register_type_strategy(Policy, policies(any_rules=True, relative=True))
-    st.register_type_strategy(Rules, rules())
 
 
 register_types()

@@ -49,3 +49,23 @@ def test_engine_names_are_the_engine_modules_own() -> None:
     assert penalty.Booking is booking.Booking
     assert penalty.Quote is timeline.Quote
     assert set(penalty.__all__) <= set(dir(penalty))
+
+
+def test_strategies_import_first_in_a_fresh_interpreter() -> None:
+    """``from penalty import strategies`` before anything imported hypothesis: hypothesis runs
+    its entry points while the package is half-imported, and ours must load then (it failed
+    with "partially initialized module" when the hook lived in the package's ``__init__``)."""
+    for code in (
+        "from penalty import strategies",
+        "import penalty\npenalty.strategies.bookings()",
+        "import penalty.strategies",
+    ):
+        script = (
+            f"{code}\nimport penalty\nfrom hypothesis import strategies as st\n"
+            "print(type(st.from_type(penalty.Booking).example()).__name__)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split()[-1] == "Booking"
