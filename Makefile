@@ -84,6 +84,9 @@ bench-sandboxes: $(STAMP)
 dist: $(STAMP)
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
+	@# setuptools leaves penalty.egg-info/ here: its metadata (entry points) would shadow the
+	@# installed package's for any python started in this folder once pyproject.toml changes.
+	rm -rf penalty.egg-info build
 
 $(LOCKER)/bin/uv:
 	$(PYTHON) -m venv $(LOCKER)
@@ -120,4 +123,4 @@ bench-serve: $(STAMP)
 	$(BIN)/python -m bench.serve
 
 clean:
-	rm -rf $(VENV) $(LATEST) $(LOCKER) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
+	rm -rf $(VENV) $(LATEST) $(LOCKER) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build penalty.egg-info
