@@ -155,17 +155,18 @@ def _nested_formats(obj: dict[str, Any], key: object, inner: object) -> set[str]
         return {"ucp"}
     if key == "cancelPolicy" and isinstance(inner, dict):
         return _object_formats(inner) & {"travelgatex", "derbysoft"}
-    if key == "code" and _is_derbysoft_code(inner):
+    if key == "code" and _is_derbysoft_code(inner, held=True):
         return {"derbysoft"}
     return set()
 
 
-def _is_derbysoft_code(text: object) -> bool:
+def _is_derbysoft_code(text: object, *, held: bool = False) -> bool:
     """Whether ``text`` is a DerbySoft cancel policy code (its grammar, in its module).
 
-    A bare number (``"100"``) is JSON, not a code.
+    A bare number (``"100"``) given as the payload itself is JSON text, not a code; ``held``
+    under a ``code`` key (``{"code": "100"}``) it is a code.
     """
-    if not isinstance(text, str) or not any(char.isalpha() for char in text):
+    if not isinstance(text, str) or not (held or any(char.isalpha() for char in text)):
         return False
     from penalty.formats.derbysoft import CODE  # its grammar lives with its translator
 

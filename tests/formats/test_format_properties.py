@@ -153,6 +153,14 @@ def test_schedule_equals_quotes_around_every_boundary(case: Case) -> None:
         assert timeline.quote(after).fee == holder.fee
 
 
+def test_a_bare_amount_code_held_under_code_is_detected() -> None:
+    """A DerbySoft code that is a bare amount is detectable held under ``code`` (only the bare
+    text, ``"0"``, is JSON too). Found by the property below with a random seed."""
+    for payload in ({"code": "0"}, {"code": "100"}, {"cancelPolicy": {"code": "100"}}):
+        assert pf.detect(payload) == "derbysoft"
+        assert pf.parse(payload, format="auto") == pf.parse(payload, format="derbysoft")
+
+
 @given(ps.format_cases())
 def test_auto_detection_agrees_with_the_format(case: Case) -> None:
     """A generated payload with entries is detected as its own format."""
