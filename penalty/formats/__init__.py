@@ -155,18 +155,19 @@ def _nested_formats(obj: dict[str, Any], key: object, inner: object) -> set[str]
         return {"ucp"}
     if key == "cancelPolicy" and isinstance(inner, dict):
         return _object_formats(inner) & {"travelgatex", "derbysoft"}
-    if key == "code" and _is_derbysoft_code(inner, held=True):
+    if key == "code" and _is_derbysoft_code(inner, amounts=True):
         return {"derbysoft"}
     return set()
 
 
-def _is_derbysoft_code(text: object, *, held: bool = False) -> bool:
+def _is_derbysoft_code(text: object, *, amounts: bool = False) -> bool:
     """Whether ``text`` is a DerbySoft cancel policy code (its grammar, in its module).
 
-    A bare number (``"100"``) given as the payload itself is JSON text, not a code; ``held``
-    under a ``code`` key (``{"code": "100"}``) it is a code.
+    A bare amount (``"100"``) is JSON text as much as a code: it counts as a code only with
+    ``amounts``, where the context says so (held under a ``code`` key, ``{"code": "100"}``, or
+    read with ``format="derbysoft"``).
     """
-    if not isinstance(text, str) or not (held or any(char.isalpha() for char in text)):
+    if not isinstance(text, str) or not (amounts or any(char.isalpha() for char in text)):
         return False
     from penalty.formats.derbysoft import CODE  # its grammar lives with its translator
 
@@ -246,7 +247,9 @@ def parse(
     """
     if format == "gotadi":
         return from_gotadi(payload, fold=fold) if zone is None else _no_zone("gotadi", zone)
-    if isinstance(payload, bytes | bytearray | str) and not _is_derbysoft_code(payload):
+    if isinstance(payload, bytes | bytearray | str) and not _is_derbysoft_code(
+        payload, amounts=format == "derbysoft"
+    ):
         text = payload  # held to `penalty.limits` while read
         try:
             payload = read_json(text, what="the policy", path="policy", error=InvalidPolicy)

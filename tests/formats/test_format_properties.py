@@ -155,10 +155,13 @@ def test_schedule_equals_quotes_around_every_boundary(case: Case) -> None:
 
 def test_a_bare_amount_code_held_under_code_is_detected() -> None:
     """A DerbySoft code that is a bare amount is detectable held under ``code`` (only the bare
-    text, ``"0"``, is JSON too). Found by the property below with a random seed."""
+    text, ``"0"``, is JSON too), and read as a code when the format is named. Found by the
+    properties below with random seeds."""
     for payload in ({"code": "0"}, {"code": "100"}, {"cancelPolicy": {"code": "100"}}):
         assert pf.detect(payload) == "derbysoft"
         assert pf.parse(payload, format="auto") == pf.parse(payload, format="derbysoft")
+    # Named, the bare text is the code too (it read as the JSON number 0 and was refused).
+    assert pf.parse("0", format="derbysoft") == pf.parse({"code": "0"}, format="derbysoft")
 
 
 @given(ps.format_cases())
