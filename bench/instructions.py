@@ -23,6 +23,7 @@ import sys
 from datetime import timedelta
 from decimal import Decimal
 
+import penalty
 from bench import reference_impl as ref
 from bench.lean import lean_fee
 from bench.run import BOOKING, START, response_bytes
@@ -35,8 +36,6 @@ _BASE = 100
 
 def child(job: str, calls: int) -> None:
     """Build ``calls`` responses, then run ``job`` on each (``setup``: nothing more)."""
-    import penalty
-
     responses = [response_bytes(START + timedelta(minutes=7 * i)) for i in range(calls)]
     moment = START + timedelta(days=9)
     fees: list[Decimal] = []
