@@ -219,7 +219,7 @@ class _NumberOutOfRangeError(ValueError):
 
 
 class DuplicateKeyError(ValueError):
-    """An object names ``key`` twice (raised by `unique_keys` while JSON is read)."""
+    """An object names ``key`` twice (raised by `refuse_duplicate_keys` while JSON is read)."""
 
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -247,9 +247,9 @@ def _integer(text: str) -> int | Decimal:
     return int(text) if len(text) <= MAX_JSON_INT_DIGITS else Decimal(text)
 
 
-def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object whose keys all differ (``object_pairs_hook=unique_keys``): ``{"total": "1",
-    "total": "2"}`` is ambiguous, JSON readers disagree on which wins.
+def refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys all differ (``object_pairs_hook=refuse_duplicate_keys``):
+    ``{"total": "1", "total": "2"}`` is ambiguous, JSON readers disagree on which wins.
     """
     document = dict(pairs)
     if len(document) != len(pairs):
@@ -263,7 +263,7 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 _plain = json.JSONDecoder(parse_float=json_decimal, parse_int=_integer).decode
 _strict = json.JSONDecoder(
-    parse_float=json_decimal, parse_int=_integer, object_pairs_hook=unique_keys
+    parse_float=json_decimal, parse_int=_integer, object_pairs_hook=refuse_duplicate_keys
 ).decode
 
 

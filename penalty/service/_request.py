@@ -17,7 +17,7 @@ from typing import Any, Final
 from starlette.types import Receive
 
 from penalty.errors import InvalidInput
-from penalty.limits import DuplicateKeyError, json_decimal, unique_keys
+from penalty.limits import DuplicateKeyError, json_decimal, refuse_duplicate_keys
 from penalty.limits import check_depth as _check_depth
 from penalty.service._engine import FORMAT_NAMES
 from penalty.service.problems import Problem
@@ -89,7 +89,7 @@ def _bad_json(message: str, code: str = "not_json", value: Any = None) -> Proble
 
 
 _decode = json.JSONDecoder(
-    parse_float=json_decimal, parse_constant=_no_constant, object_pairs_hook=unique_keys
+    parse_float=json_decimal, parse_constant=_no_constant, object_pairs_hook=refuse_duplicate_keys
 ).decode
 
 
