@@ -29,6 +29,7 @@ import pyarrow.fs as pa_fs
 import pyarrow.parquet as pq
 
 from penalty.batch._exposure import Exposure, exposure_batch
+from penalty.batch._io import parquet_batches
 from penalty.batch._table import assemble, output_schema, quote_rows
 from penalty.errors import InvalidInput
 
@@ -71,9 +72,7 @@ class Part:
         """The part's rows in batches of ``batch_rows``, read from storage."""
         filesystem, inner = resolve(self.path)
         with filesystem.open_input_file(inner) as handle:
-            batches = pq.ParquetFile(handle).iter_batches(
-                batch_size=batch_rows, row_groups=list(self.row_groups)
-            )
+            batches = parquet_batches(pq.ParquetFile(handle), batch_rows, self.row_groups)
             stop = None if self.take is None else self.skip + self.take
             yield from islice(batches, self.skip, stop)
 
