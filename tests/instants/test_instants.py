@@ -25,6 +25,8 @@ ACCEPTED = [
     ("2021-05-12T18:00:00+0700", _ICT, 25200),
     ("2021-05-12T18:00:00.5+07:00", _ICT + 500_000_000, 25200),
     ("2021-05-12T18:00:00.123456789+07:00", _ICT + 123_456_789, 25200),
+    ("2021-05-12T11:00:00.1234567Z", _ICT + 123_456_700, 0),
+    ("2021-05-12T18:00:00.12345678+0700", _ICT + 123_456_780, 25200),
 ]
 WALL = ["2021-05-12T18:00", "2021-05-12T18:00:00.5", "2021-05-12 18:00:00"]
 REFUSED = [
@@ -41,6 +43,8 @@ REFUSED = [
     "2021-05-12T18:00:00+07",
     "2021-05-12T18:00:00+07:00:30",
     "2021-05-12T18:00:00+24:00",
+    "2021-05-12T18:00:00+07:60",
+    "2021-05-12T18:00:00-0775",
     "2021-05-12T18:00:00.1234567891Z",
     " 2021-05-12T18:00Z ",
     "2021-05-12T18:00Z\x00",
@@ -56,6 +60,17 @@ def test_accepted_spellings_are_instants(text: str, nanos: int, offset: int) -> 
     assert read[0] == nanos
     assert read[1] is not None
     assert read[1].utcoffset(None) == timedelta(seconds=offset)
+
+
+def test_one_zone_object_per_offset() -> None:
+    """Every edge written with one offset shares one zone object, however it is spelt."""
+    texts = ("2021-05-12T18:00+07:00", "2021-05-13T18:00:00.5+0700", "2021-05-12 18:00+07:00")
+    zones = {id(read[1]) for text in texts if (read := read_iso(text)) is not None}
+    assert len(zones) == 1
+    utc = read_iso("2021-05-12T18:00Z")
+    assert utc is not None
+    assert utc[1] is UTC
+    assert read_iso("2021-05-12T18:00-00:00") == utc
 
 
 @pytest.mark.parametrize("text", WALL)
