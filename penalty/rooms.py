@@ -375,7 +375,8 @@ class Rooms:
         As `Timeline.free_until`: ``None`` when no instant is free, `ALWAYS_FREE` when none is
         ever charged. For some rooms only: ``rooms.select([...]).free_until``.
         """
-        return free_until_of(self.segments)
+        segments = self.segments
+        return free_until_of((segment.fee for segment in segments), lambda i: segments[i].start)
 
     def refundability(
         self, at: datetime | str, *, rooms: Iterable[int | str] | None = None

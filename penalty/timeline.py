@@ -7,8 +7,9 @@ answers without building a `Quote`, and the `Quote` of an interval is built the 
 interval is quoted, and kept. `Timeline.segments` is the schedule: the same intervals with equal
 neighbouring fees merged (SEMANTICS rule 14), so a schedule can never disagree with a quote.
 
-What a booking page shows is derived from the segments too: `Timeline.free_until`,
-`Timeline.refundability`, `Timeline.next_change`, and all of them at once, `Timeline.summary`.
+What a booking page shows is derived from the same intervals: `Timeline.free_until`,
+`Timeline.refundability`, `Timeline.next_change`, and all of them at once, `Timeline.summary`
+(none of them needs the merged schedule).
 
 A policy with an `UNSUPPORTED` window (an outcome of a kind penalty cannot price) compiles, but
 an instant that window decides has no known fee: quoting it, or asking for the whole schedule,
@@ -18,7 +19,7 @@ raises `InvalidPolicy` (``unsupported_kind``) naming the provider's field, never
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -183,17 +184,19 @@ def free_until_json(value: datetime | AlwaysFree | None) -> str | None:
     return None if value is None or isinstance(value, AlwaysFree) else value.isoformat()
 
 
-def free_until_of(segments: tuple[Segment, ...]) -> datetime | AlwaysFree | None:
-    """SEMANTICS rule 20 from a schedule: the start of the first charged segment.
+def free_until_of(
+    fees: Iterable[Decimal], start: Callable[[int], datetime | None]
+) -> datetime | AlwaysFree | None:
+    """SEMANTICS rule 20: the start of the first charged stretch of a schedule.
 
-    ``None`` when the first segment (from minus infinity) is charged, `ALWAYS_FREE` when no
-    segment is.
+    ``fees`` are the fees of consecutive stretches from minus infinity (segments, or a
+    timeline's intervals), and ``start(i)`` is when stretch ``i`` begins (``i`` ≥ 1). ``None``
+    when the first stretch is charged, `ALWAYS_FREE` when none is.
     """
-    if segments[0].fee > 0:
-        return None
-    if len(segments) == 1:
-        return ALWAYS_FREE
-    return segments[1].start
+    for position, fee in enumerate(fees):
+        if fee > 0:
+            return start(position) if position else None
+    return ALWAYS_FREE
 
 
 def refundability_of(fee: Decimal, total: Decimal) -> Refundability:
@@ -574,17 +577,21 @@ class Timeline:
             InvalidPolicy: ``unsupported_kind`` when a fee penalty cannot price comes before
                 the first charged instant (whether that stretch is free is not known).
         """
-        if not self._unavailable:
-            return free_until_of(self.segments)
-        fees = self._fees
-        for position in range(len(fees)):
+        fees: Iterable[Decimal] = list.__iter__(self._fees)
+        if self._unavailable:
+            fees = self._known(fees)
+        return free_until_of(fees, self._start)
+
+    def _known(self, fees: Iterable[Decimal]) -> Iterator[Decimal]:
+        """``fees`` in order, raising at the first interval whose fee is not known."""
+        for position, fee in enumerate(fees):
             if position in self._unavailable:
                 self._refuse(position)
-            if list.__getitem__(fees, position) > 0:
-                if not position:
-                    return None
-                return from_nanos(self._bounds[position - 1], self.zone)
-        return ALWAYS_FREE
+            yield fee
+
+    def _start(self, position: int) -> datetime:
+        """When interval ``position`` (≥ 1) begins, in the timeline's zone."""
+        return from_nanos(self._bounds[position - 1], self.zone)
 
     def refundability(self, at: datetime | str) -> Refundability:
         """How much cancelling at ``at`` refunds (SEMANTICS rule 20).
