@@ -189,6 +189,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     if run is None:
         return 2
     at = datetime.now(UTC) if args.now else args.at
+    run.fix_heap_trimming()  # this process is the job's: its memory stays flat (glibc)
     with _terminable():
         report: Report = run.run_batch(
             args.input,
@@ -233,6 +234,7 @@ def _run_exposure(args: argparse.Namespace) -> int:
 
         start, zone = instant_micros(first, path="from")
         last = moment(start + parse_duration(args.span, path="for"), zone).isoformat()
+    run.fix_heap_trimming()
     with _terminable():
         exposure, zone, report = run.run_exposure(
             args.input,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from penalty.batch._io import open_source, parquet_batches
-from penalty.batch._local import ordered
+from penalty.batch._local import fix_heap_trimming, ordered
 from tests.batch.conftest import results, run
 from tests.batch.rows import (
     AT,
@@ -306,3 +307,35 @@ def test_sigterm_stops_workers_and_leaves_no_output(rows: list[Row], tmp_path: P
     while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
         time.sleep(0.1)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def test_the_heap_threshold_is_fixed_on_glibc_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On glibc the mmap threshold is fixed (the main process stays flat); elsewhere, nothing."""
+    glibc = bool(_libc())
+    assert fix_heap_trimming() is glibc
+
+    def no_such_name(name: str) -> str:
+        raise ValueError(name)
+
+    monkeypatch.setattr("os.confstr", no_such_name)
+    assert fix_heap_trimming() is False
+
+
+def test_the_command_fixes_its_own_heap(
+    rows: list[Row], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``penalty batch`` makes the setting for its process; `run_batch` alone leaves it."""
+    calls: list[bool] = []
+    monkeypatch.setattr("penalty.batch._run.fix_heap_trimming", lambda: calls.append(True))
+    source = tmp_path / "in.jsonl"
+    write_jsonl(rows[:5], source)
+    out = tmp_path / "out.jsonl"
+    assert run("batch", str(source), "--at", ISO, "--out", str(out), "--workers", "1").code == 0
+    assert calls == [True]
+
+
+def _libc() -> str:
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError):
+        return ""
