@@ -577,17 +577,8 @@ class Timeline:
             InvalidPolicy: ``unsupported_kind`` when a fee penalty cannot price comes before
                 the first charged instant (whether that stretch is free is not known).
         """
-        fees: Iterable[Decimal] = list.__iter__(self._fees)
-        if self._unavailable:
-            fees = self._known(fees)
-        return free_until_of(fees, self._start)
-
-    def _known(self, fees: Iterable[Decimal]) -> Iterator[Decimal]:
-        """``fees`` in order, raising at the first interval whose fee is not known."""
-        for position, fee in enumerate(fees):
-            if position in self._unavailable:
-                self._refuse(position)
-            yield fee
+        fees = self._fees  # read by position: an interval whose fee is not known raises
+        return free_until_of(map(fees.__getitem__, range(len(fees))), self._start)
 
     def _start(self, position: int) -> datetime:
         """When interval ``position`` (≥ 1) begins, in the timeline's zone."""
