@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["cores", "fix_heap_trimming", "ordered", "peak_rss"]
+__all__ = ["cores", "fix_mmap_threshold", "ordered", "peak_rss"]
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -83,7 +83,7 @@ def peak_rss() -> int:
     return 0  # pragma: no cover - every Linux since 2.6 has it
 
 
-def fix_heap_trimming() -> bool:
+def fix_mmap_threshold() -> bool:
     """Keep large blocks out of the heap (glibc only), so that what a long job frees goes back.
 
     glibc raises its mmap threshold each time a large mapped block is freed (up to 32 MiB).

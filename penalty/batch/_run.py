@@ -18,12 +18,12 @@ import pyarrow as pa
 from penalty.batch._dask import client, exposure_part, plan, prepare_output, quote_part, run_parts
 from penalty.batch._exposure import Exposure, exposure_chunk, steps
 from penalty.batch._io import Packed, kind_of, open_sink, open_source, pack, quote_chunk, unpack
-from penalty.batch._local import cores, fix_heap_trimming, ordered, peak_rss
+from penalty.batch._local import cores, fix_mmap_threshold, ordered, peak_rss
 from penalty.batch._progress import Bar
 from penalty.batch._quote import check_format, instant
 from penalty.errors import InvalidInput
 
-__all__ = ["Engine", "Report", "fix_heap_trimming", "run_batch", "run_exposure"]
+__all__ = ["Engine", "Report", "fix_mmap_threshold", "run_batch", "run_exposure"]
 
 Engine = Literal["local", "dask"]
 

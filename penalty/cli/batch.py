@@ -145,10 +145,12 @@ def register(subparsers: Any) -> None:
 
 def _load() -> Any:
     try:
-        return importlib.import_module("penalty.batch._run")
+        run = importlib.import_module("penalty.batch._run")
     except ImportError:
         print(f"penalty: error: {_EXTRA}", file=sys.stderr)
         return None
+    run.fix_mmap_threshold()  # this process is the job's: its memory stays flat (glibc)
+    return run
 
 
 #: The exit code of a job stopped by SIGTERM (128 + 15, as a shell reports it).
@@ -189,7 +191,6 @@ def _run_batch(args: argparse.Namespace) -> int:
     if run is None:
         return 2
     at = datetime.now(UTC) if args.now else args.at
-    run.fix_heap_trimming()  # this process is the job's: its memory stays flat (glibc)
     with _terminable():
         report: Report = run.run_batch(
             args.input,
@@ -234,7 +235,6 @@ def _run_exposure(args: argparse.Namespace) -> int:
 
         start, zone = instant_micros(first, path="from")
         last = moment(start + parse_duration(args.span, path="for"), zone).isoformat()
-    run.fix_heap_trimming()
     with _terminable():
         exposure, zone, report = run.run_exposure(
             args.input,

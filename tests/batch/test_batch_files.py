@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from penalty.batch._io import open_source, parquet_batches
-from penalty.batch._local import fix_heap_trimming, ordered
+from penalty.batch._local import fix_mmap_threshold, ordered
 from tests.batch.conftest import results, run
 from tests.batch.rows import (
     AT,
@@ -312,13 +312,13 @@ def test_sigterm_stops_workers_and_leaves_no_output(rows: list[Row], tmp_path: P
 def test_the_heap_threshold_is_fixed_on_glibc_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """On glibc the mmap threshold is fixed (the main process stays flat); elsewhere, nothing."""
     glibc = bool(_libc())
-    assert fix_heap_trimming() is glibc
+    assert fix_mmap_threshold() is glibc
 
     def no_such_name(name: str) -> str:
         raise ValueError(name)
 
     monkeypatch.setattr("os.confstr", no_such_name)
-    assert fix_heap_trimming() is False
+    assert fix_mmap_threshold() is False
 
 
 def test_the_command_fixes_its_own_heap(
@@ -326,7 +326,7 @@ def test_the_command_fixes_its_own_heap(
 ) -> None:
     """``penalty batch`` makes the setting for its process; `run_batch` alone leaves it."""
     calls: list[bool] = []
-    monkeypatch.setattr("penalty.batch._run.fix_heap_trimming", lambda: calls.append(True))
+    monkeypatch.setattr("penalty.batch._run.fix_mmap_threshold", lambda: calls.append(True))
     source = tmp_path / "in.jsonl"
     write_jsonl(rows[:5], source)
     out = tmp_path / "out.jsonl"
