@@ -2,11 +2,13 @@
 
 `bench/lean.py` validates nothing. These two functions validate what penalty's contract asks of
 a Gotadi response and a booking, with the same pydantic-core schema as `penalty.from_gotadi`,
-and build nothing else: no `Policy`, `Booking` or `Timeline`, no warnings, no error paths (a
-bad input raises a bare `ValueError` or `InvalidInput`), no wall-clock times, deadlines,
-surcharges or refunds.
-They answer only the benchmark's inputs (windows with offsets, a booking with nightly rates),
-checked equal to penalty there by `bench.instructions`; they are not a second engine.
+through the engine's own rule functions (the ISO and number readings, the percent, order,
+component and currency checks, the charges, the rounding; only the sweep is written here), and
+build nothing else: no `Policy`, `Booking` or `Timeline`, no warnings, no field paths past the
+entry (a bad input raises the rule's own error or a bare `ValueError`), no wall-clock times,
+deadlines, surcharges or refunds. They answer only the benchmark's inputs (windows with
+offsets, a booking with nightly rates), checked equal to penalty there by `bench.instructions`;
+they are not a second engine.
 
 - `pipeline_fee` follows the pipeline issue 12 prescribes: validate, read every window into
   integer time and an exact charge, one sweep over the sorted edges, each interval's fee rounded
@@ -23,21 +25,20 @@ import heapq
 from bisect import bisect_right
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from penalty.errors import InvalidInput
 from penalty.formats.gotadi import _PAYLOAD, _unwrap
 from penalty.instants import read_checked_iso, to_nanos, zone
-from penalty.money import EXACT, round_fee, validate_currency
-from penalty.policy import COMPONENTS
+from penalty.money import checked_decimal, round_fee, validate_currency
+from penalty.policy import COMPONENTS, check_components
+from penalty.rules import check_currency, check_order, check_percent, nights_charge, window_charge
 
 __all__ = ["one_fee", "pipeline_fee"]
 
 _ZERO = Decimal(0)
-_HUNDRED = Decimal(100)
 _INFINITY = float("inf")
-#: The field a window of each kind must carry (rule 4).
-_NEEDS = {"PERCENT": "percent", "AMOUNT": "amount", "NIGHTS": "nights"}
 
 _Window = tuple[int, int, Decimal | None, Decimal | None, Decimal | None]
 
@@ -62,52 +63,41 @@ def _booking(data: dict[str, Any]) -> tuple[Decimal, str, list[Decimal]]:
 
 def _windows(response: bytes, currency: str) -> list[_Window]:
     """Every window checked (status, shape and grammar in pydantic-core, then kind, calendar
-    dates, order, percent range, component, currency) and read into nanoseconds and numbers."""
+    dates, order, percent range, component, currency) and read into nanoseconds and numbers,
+    through the engine's own rule functions."""
     entries, _ = _unwrap(_PAYLOAD.validate_json(response))
     times: dict[str, tuple[int, Any]] = {}
     windows = []
     for entry in entries:  # type: ignore[attr-defined]
         kind = entry["type"]
-        if kind not in COMPONENTS or not entry.get(_NEEDS[kind]):
-            raise ValueError(entry)
+        if kind not in COMPONENTS:
+            raise ValueError(kind)
         start = times.get(entry["startDate"]) or read_checked_iso(entry["startDate"])
         end = times.get(entry["endDate"]) or read_checked_iso(entry["endDate"])
-        if start is None or end is None or end[0] < start[0]:
+        if start is None or end is None:
             raise ValueError(entry)
+        check_order(start[0], end[0], path="endDate", value=partial(entry.get, "endDate"))
         times[entry["startDate"]], times[entry["endDate"]] = start, end
         percent, amount, nights = entry.get("percent"), entry.get("amount"), entry.get("nights")
-        read = Decimal(percent.rstrip("%")) if percent else None
-        if read is not None and read > _HUNDRED:
-            raise ValueError(percent)
-        if entry.get("currency") not in (None, "", currency):
-            raise ValueError(entry)
-        windows.append(
-            (
-                start[0],
-                end[0],
-                read,
-                Decimal(amount) if amount else None,
-                Decimal(nights) if nights else None,
-            )
+        read = (
+            check_percent(checked_decimal(percent), path="percent", raw=percent)
+            if percent
+            else None
         )
+        amount = checked_decimal(amount) if amount else None
+        nights = checked_decimal(nights) if nights else None
+        check_components(kind, read, amount, nights, str)
+        check_currency(entry.get("currency") or None, currency, path="currency")
+        windows.append((start[0], end[0], read, amount, nights))
     return windows
 
 
 def _charge(window: _Window, total: Decimal, rates: list[Decimal]) -> Decimal:
-    """Rules 4-6 and 10: percent of the total, plus the amount, plus the first nights."""
+    """Rules 4-6 and 10, by the engine's `window_charge` and `nights_charge`."""
     _, _, percent, amount, nights = window
-    charge = _ZERO
-    if percent is not None:
-        charge = EXACT.add(charge, EXACT.multiply(percent, total).scaleb(-2, EXACT))
-    if amount is not None:
-        charge = EXACT.add(charge, amount)
-    if nights is not None:
-        whole = int(nights)
-        for rate in rates[:whole]:
-            charge = EXACT.add(charge, rate)
-        if whole < len(rates):
-            charge = EXACT.add(charge, EXACT.multiply(EXACT.subtract(nights, whole), rates[whole]))
-    return min(charge, total)
+    return window_charge(
+        percent, amount, nights_charge(nights, rates) if nights else _ZERO, total=total, den=1
+    )
 
 
 def pipeline_fee(response: bytes, booking: dict[str, Any], at: datetime) -> Decimal:
